@@ -1,0 +1,2 @@
+export * from "./mlflow/server";
+export * from "./process/managed-process";

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Installs everything Kiln needs on this machine, idempotently: npm packages, the native
+// TensorFlow binding for tfjs-node, the Python virtualenv with MLflow and JupyterLab, the
+// compiled TypeScript, and the tslab kernel registered in the venv's Jupyter.
+//
+// Each step records a stamp (a hash of its inputs) under .kiln/setup/, so a second run only
+// checks stamps and finishes in seconds. Only Node built-ins are used here: this runs before
+// node_modules exists.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const stampDir = join(root, ".kiln", "setup");
+const venv = join(root, ".venv");
+const venvPython = join(venv, "bin", "python");
+const started = Date.now();
+
+const log = (message) => process.stdout.write(`[kiln setup] ${message}\n`);
+
+class SetupStepFailed extends Error {
+  constructor(step, detail, fix) {
+    super(`${step} failed: ${detail}\n  How to fix: ${fix}`);
+    this.name = "SetupStepFailed";
+  }
+}
+
+function run(step, command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.error) {
+    throw new SetupStepFailed(step, `${command} could not start (${result.error.message})`, options.fix ?? "check that it is installed");
+  }
+  if (result.status !== 0) {
+    throw new SetupStepFailed(step, `\`${command} ${args.join(" ")}\` exited with ${result.status}`, options.fix ?? "read the output above");
+  }
+}
+
+function hashOf(...parts) {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(existsSync(part) ? readFileSync(part) : part);
+  return hash.digest("hex");
+}
+
+/** Runs `action` unless the stamp for `name` already holds `hash`; writes the stamp after. */
+async function step(name, hash, isPresent, action) {
+  const stampFile = join(stampDir, `${name}.stamp`);
+  const done = existsSync(stampFile) && readFileSync(stampFile, "utf8") === hash && isPresent();
+  if (done) {
+    log(`${name}: up to date`);
+    return;
+  }
+  const t0 = Date.now();
+  log(`${name}: installing…`);
+  await action();
+  mkdirSync(stampDir, { recursive: true });
+  writeFileSync(stampFile, hash);
+  log(`${name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  throw new SetupStepFailed("node", `Node ${process.versions.node} is too old`, "install Node 20.19 or newer");
+}
+
+await step(
+  "npm-packages",
+  hashOf(join(root, "package-lock.json"), join(root, "package.json")),
+  () => existsSync(join(root, "node_modules", ".package-lock.json")),
+  () => run("npm-packages", "npm", ["ci", "--no-audit", "--no-fund"], { fix: "run `npm ci` and read its error" }),
+);
+
+// Always checked (fast when built): `npm ci` wipes the binding, and the check itself is a require.
+const { ensureNativeTfjs } = await import("./tfjs-native.mjs");
+await ensureNativeTfjs({ root, cacheDir: join(root, ".kiln", "cache"), log: (line) => log(`tfjs-native: ${line}`) });
+
+await step(
+  "python-venv",
+  hashOf(join(root, "requirements.txt")),
+  () => existsSync(venvPython),
+  () => {
+    if (!existsSync(venvPython)) {
+      run("python-venv", "python3", ["-m", "venv", venv], { fix: "install python3 with the venv module (Debian: apt-get install python3-venv)" });
+    }
+    run("python-venv", venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"], {
+      fix: "check that PyPI is reachable, then run `npm run setup` again",
+    });
+  },
+);
+
+run("typescript-build", join(root, "node_modules", ".bin", "tsc"), ["-b"], { fix: "fix the compile errors above" });
+
+const tslab = join(root, "node_modules", ".bin", "tslab");
+const kernelJson = join(venv, "share", "jupyter", "kernels", "tslab", "kernel.json");
+await step(
+  "tslab-kernel",
+  hashOf(tslab, venvPython, join(root, "package-lock.json")),
+  () => existsSync(kernelJson) && readFileSync(kernelJson, "utf8").includes(tslab),
+  () =>
+    run("tslab-kernel", tslab, ["install", `--python=${venvPython}`, `--binary=${tslab}`, "--sys-prefix"], {
+      fix: "check that .venv has jupyter_client (it comes with jupyterlab in requirements.txt)",
+    }),
+);
+
+log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

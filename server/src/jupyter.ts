@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { freePort, startManagedProcess, waitUntilReady } from "@kiln/kernel-lib";
+import { kilnPaths } from "./paths";
+
+/** A running JupyterLab. */
+export interface JupyterLab {
+  /** URL to open, with the access token. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** JupyterLab did not come up; carries the tail of its log. */
+export class JupyterStartError extends Error {
+  override readonly name = "JupyterStartError";
+}
+
+type JupyterOptions = {
+  notebookDir?: string;
+  port?: number;
+  /** Extra environment for kernels, e.g. MLFLOW_TRACKING_URI. */
+  env?: Record<string, string>;
+  startTimeoutMs?: number;
+};
+
+/**
+ * Starts JupyterLab from Kiln's `.venv` on 127.0.0.1 with a fresh random token.
+ *
+ * @example
+ * const lab = await startJupyterLab({ env: { MLFLOW_TRACKING_URI: mlflow.uri } });
+ * console.log(lab.url);
+ */
+export async function startJupyterLab(options: JupyterOptions = {}): Promise<JupyterLab> {
+  const port = options.port ?? (await freePort());
+  const token = randomBytes(24).toString("hex");
+  const base = `http://127.0.0.1:${port}`;
+  mkdirSync(dirname(kilnPaths.jupyterLog), { recursive: true });
+  const proc = startManagedProcess(
+    kilnPaths.venvBin("jupyter"),
+    [
+      "lab",
+      "--no-browser",
+      "--ServerApp.ip=127.0.0.1",
+      `--ServerApp.port=${port}`,
+      "--ServerApp.port_retries=0",
+      `--ServerApp.root_dir=${options.notebookDir ?? kilnPaths.notebooks}`,
+    ],
+    {
+      logFile: kilnPaths.jupyterLog,
+      // The token travels in the environment, not on a command line other users can read.
+      env: { ...process.env, ...options.env, JUPYTER_TOKEN: token },
+    },
+  );
+  const probe = async () => {
+    try {
+      const response = await fetch(`${base}/api/status?token=${token}`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  };
+  const outcome = await waitUntilReady(proc, probe, options.startTimeoutMs ?? 60_000);
+  if (outcome !== "ready") {
+    await proc.stop();
+    throw new JupyterStartError(
+      `JupyterLab ${outcome === "exited" ? "exited at start" : "did not answer in time"} (log ${proc.logFile}). Run \`npm run setup\` to reinstall .venv.\n${proc.logTail(20)}`,
+    );
+  }
+  return { url: `${base}/lab?token=${token}`, stop: () => proc.stop() };
+}
