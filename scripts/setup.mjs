@@ -72,8 +72,14 @@ await step(
 );
 
 // Always checked (fast when built): `npm ci` wipes the binding, and the check itself is a require.
-const { ensureNativeTfjs } = await import("./tfjs-native.mjs");
-await ensureNativeTfjs({ root, cacheDir: join(root, ".kiln", "cache"), log: (line) => log(`tfjs-native: ${line}`) });
+// A failed native build is not fatal: Kiln falls back to WebAssembly, and `kiln doctor` says so.
+const { ensureNativeTfjs, NativeTfjsBuildError } = await import("./tfjs-native.mjs");
+try {
+  await ensureNativeTfjs({ root, cacheDir: join(root, ".kiln", "cache"), log: (line) => log(`tfjs-native: ${line}`) });
+} catch (error) {
+  if (!(error instanceof NativeTfjsBuildError)) throw error;
+  log(`WARNING: native TensorFlow is unavailable, Kiln will use WebAssembly: ${error.message}`);
+}
 
 await step(
   "python-venv",

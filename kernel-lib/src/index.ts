@@ -1,2 +1,5 @@
 export * from "./mlflow/server";
 export * from "./process/managed-process";
+export * from "./tf/backend";
+export * from "./tf/errors";
+export * from "./tf/file-io";

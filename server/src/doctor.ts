@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { describeTensorflow } from "@kiln/kernel-lib";
+import { describeTensorflow, loadTensorflow } from "@kiln/kernel-lib";
 import { kilnPaths } from "./paths";
 
 const run = promisify(execFile);
@@ -28,15 +28,11 @@ async function checkNode(): Promise<DoctorCheck> {
 
 async function checkTensorflow(): Promise<DoctorCheck> {
   try {
-    const status = await describeTensorflow();
-    return {
-      component: "tfjs",
-      ok: status.backend === "tensorflow",
-      detail:
-        status.backend === "tensorflow"
-          ? status.summary
-          : `${status.summary}: the native backend did not load, ${fixSetup}`,
-    };
+    // Doctor reports the fallback instead of printing it as a warning of its own.
+    const loaded = await loadTensorflow({ warn: () => undefined });
+    const summary = await describeTensorflow(loaded);
+    const ok = loaded.backend === "tensorflow";
+    return { component: "tfjs", ok, detail: ok ? summary : `${summary}: ${fixSetup}` };
   } catch (error) {
     return { component: "tfjs", ok: false, detail: `${(error as Error).message.split("\n")[0]}: ${fixSetup}` };
   }
