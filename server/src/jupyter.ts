@@ -45,6 +45,8 @@ export async function startJupyterLab(options: JupyterOptions = {}): Promise<Jup
       `--ServerApp.port=${port}`,
       "--ServerApp.port_retries=0",
       `--ServerApp.root_dir=${options.notebookDir ?? kilnPaths.notebooks}`,
+      // Containers and CI machines often run as root; Jupyter refuses that unless told.
+      ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ],
     {
       logFile: kilnPaths.jupyterLog,
@@ -66,7 +68,7 @@ export async function startJupyterLab(options: JupyterOptions = {}): Promise<Jup
   if (outcome !== "ready") {
     await proc.stop();
     throw new JupyterStartError(
-      `JupyterLab ${outcome === "exited" ? "exited at start" : "did not answer in time"} (log ${proc.logFile}). Run \`npm run setup\` to reinstall .venv.\n${proc.logTail(20)}`,
+      `JupyterLab ${outcome === "exited" ? "exited at start" : "did not answer in time"} (log ${proc.logFile}); its last lines say why. If JupyterLab is missing from .venv, run \`npm run setup\`.\n${proc.logTail(20)}`,
     );
   }
   return { url: `${base}/lab?token=${token}`, stop: () => proc.stop() };
