@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -8,10 +9,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.mjs", "**/*.js"],
-    languageOptions: {
-      globals: { process: "readonly", console: "readonly", URL: "readonly", fetch: "readonly" },
-    },
+    languageOptions: { globals: globals.node },
   },
   {
     rules: {

@@ -30,10 +30,18 @@ class SetupStepFailed extends Error {
 function run(step, command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
   if (result.error) {
-    throw new SetupStepFailed(step, `${command} could not start (${result.error.message})`, options.fix ?? "check that it is installed");
+    throw new SetupStepFailed(
+      step,
+      `${command} could not start (${result.error.message})`,
+      options.fix ?? "check that it is installed",
+    );
   }
   if (result.status !== 0) {
-    throw new SetupStepFailed(step, `\`${command} ${args.join(" ")}\` exited with ${result.status}`, options.fix ?? "read the output above");
+    throw new SetupStepFailed(
+      step,
+      `\`${command} ${args.join(" ")}\` exited with ${result.status}`,
+      options.fix ?? "read the output above",
+    );
   }
 }
 
@@ -61,21 +69,32 @@ async function step(name, hash, isPresent, action) {
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
-  throw new SetupStepFailed("node", `Node ${process.versions.node} is too old`, "install Node 20.19 or newer");
+  throw new SetupStepFailed(
+    "node",
+    `Node ${process.versions.node} is too old`,
+    "install Node 20.19 or newer",
+  );
 }
 
 await step(
   "npm-packages",
   hashOf(join(root, "package-lock.json"), join(root, "package.json")),
   () => existsSync(join(root, "node_modules", ".package-lock.json")),
-  () => run("npm-packages", "npm", ["ci", "--no-audit", "--no-fund"], { fix: "run `npm ci` and read its error" }),
+  () =>
+    run("npm-packages", "npm", ["ci", "--no-audit", "--no-fund"], {
+      fix: "run `npm ci` and read its error",
+    }),
 );
 
 // Always checked (fast when built): `npm ci` wipes the binding, and the check itself is a require.
 // A failed native build is not fatal: Kiln falls back to WebAssembly, and `kiln doctor` says so.
 const { ensureNativeTfjs, NativeTfjsBuildError } = await import("./tfjs-native.mjs");
 try {
-  await ensureNativeTfjs({ root, cacheDir: join(root, ".kiln", "cache"), log: (line) => log(`tfjs-native: ${line}`) });
+  await ensureNativeTfjs({
+    root,
+    cacheDir: join(root, ".kiln", "cache"),
+    log: (line) => log(`tfjs-native: ${line}`),
+  });
 } catch (error) {
   if (!(error instanceof NativeTfjsBuildError)) throw error;
   log(`WARNING: native TensorFlow is unavailable, Kiln will use WebAssembly: ${error.message}`);
@@ -87,15 +106,24 @@ await step(
   () => existsSync(venvPython),
   () => {
     if (!existsSync(venvPython)) {
-      run("python-venv", "python3", ["-m", "venv", venv], { fix: "install python3 with the venv module (Debian: apt-get install python3-venv)" });
+      run("python-venv", "python3", ["-m", "venv", venv], {
+        fix: "install python3 with the venv module (Debian: apt-get install python3-venv)",
+      });
     }
-    run("python-venv", venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"], {
-      fix: "check that PyPI is reachable, then run `npm run setup` again",
-    });
+    run(
+      "python-venv",
+      venvPython,
+      ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"],
+      {
+        fix: "check that PyPI is reachable, then run `npm run setup` again",
+      },
+    );
   },
 );
 
-run("typescript-build", join(root, "node_modules", ".bin", "tsc"), ["-b"], { fix: "fix the compile errors above" });
+run("typescript-build", join(root, "node_modules", ".bin", "tsc"), ["-b"], {
+  fix: "fix the compile errors above",
+});
 
 const tslab = join(root, "node_modules", ".bin", "tslab");
 const kernelJson = join(venv, "share", "jupyter", "kernels", "tslab", "kernel.json");
@@ -104,9 +132,14 @@ await step(
   hashOf(tslab, venvPython, join(root, "package-lock.json")),
   () => existsSync(kernelJson) && readFileSync(kernelJson, "utf8").includes(tslab),
   () =>
-    run("tslab-kernel", tslab, ["install", `--python=${venvPython}`, `--binary=${tslab}`, "--sys-prefix"], {
-      fix: "check that .venv has jupyter_client (it comes with jupyterlab in requirements.txt)",
-    }),
+    run(
+      "tslab-kernel",
+      tslab,
+      ["install", `--python=${venvPython}`, `--binary=${tslab}`, "--sys-prefix"],
+      {
+        fix: "check that .venv has jupyter_client (it comes with jupyterlab in requirements.txt)",
+      },
+    ),
 );
 
 log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -40,7 +40,9 @@ describe("kiln start", () => {
     expect(labUrl).not.toBeNull();
 
     expect(await (await fetch(`${mlflowUri}/health`)).text()).toBe("OK");
-    const specs = (await (await fetch(`${labUrl![1]}/api/kernelspecs?token=${labUrl![2]}`)).json()) as {
+    const specs = (await (
+      await fetch(`${labUrl![1]}/api/kernelspecs?token=${labUrl![2]}`)
+    ).json()) as {
       kernelspecs: Record<string, unknown>;
     };
     expect(Object.keys(specs.kernelspecs)).toContain("tslab");

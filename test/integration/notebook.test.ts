@@ -13,7 +13,11 @@ const mlflow = process.env.KILN_TEST_MLFLOW_URI!;
 const outDir = mkdtempSync(join(tmpdir(), "kiln-notebook-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-type Output = { output_type: string; text?: string | string[]; data?: Record<string, string | string[]> };
+type Output = {
+  output_type: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+};
 const textOf = (o: Output) => [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join("");
 
 const api = async <T>(path: string, body?: unknown): Promise<T> => {
@@ -51,9 +55,12 @@ describe("notebooks/getting-started.ipynb", () => {
     const { experiment } = await api<{ experiment: { experiment_id: string } }>(
       "experiments/get-by-name?experiment_name=getting-started",
     );
-    const { runs } = await api<{ runs: { info: { run_id: string; status: string } }[] }>("runs/search", {
-      experiment_ids: [experiment.experiment_id],
-    });
+    const { runs } = await api<{ runs: { info: { run_id: string; status: string } }[] }>(
+      "runs/search",
+      {
+        experiment_ids: [experiment.experiment_id],
+      },
+    );
     expect(runs).toHaveLength(1);
     expect(runs[0]!.info.status).toBe("FINISHED");
     const { metrics } = await api<{ metrics: { step: number; value: number }[] }>(
