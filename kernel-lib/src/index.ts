@@ -1,3 +1,4 @@
+export * from "./mlflow";
 export * from "./mlflow/server";
 export * from "./process/managed-process";
 export * from "./tf/backend";

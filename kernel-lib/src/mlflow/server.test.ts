@@ -28,7 +28,9 @@ describe("startMlflowServer", () => {
       body: JSON.stringify({ name: "lifecycle" }),
     });
     const { experiment_id } = (await created.json()) as { experiment_id: string };
-    const got = await fetch(`${server.uri}/api/2.0/mlflow/experiments/get?experiment_id=${experiment_id}`);
+    const got = await fetch(
+      `${server.uri}/api/2.0/mlflow/experiments/get?experiment_id=${experiment_id}`,
+    );
     const { experiment } = (await got.json()) as { experiment: { artifact_location: string } };
     expect(experiment.artifact_location).toMatch(/^mlflow-artifacts:\//);
 
@@ -55,7 +57,10 @@ describe("startMlflowServer", () => {
   it("fails with the tail of the server log when the server exits at start", async () => {
     const dir = tempDir();
     const fakeBin = join(dir, "mlflow");
-    writeFileSync(fakeBin, "#!/bin/sh\necho 'ModuleNotFoundError: No module named mlflow' >&2\nexit 1\n");
+    writeFileSync(
+      fakeBin,
+      "#!/bin/sh\necho 'ModuleNotFoundError: No module named mlflow' >&2\nexit 1\n",
+    );
     chmodSync(fakeBin, 0o755);
     const failure = startMlflowServer({ dir, mlflowBin: fakeBin, attachToEnv: false });
     await expect(failure).rejects.toBeInstanceOf(MlflowServerStartError);
@@ -66,7 +71,9 @@ describe("startMlflowServer", () => {
     const previous = process.env.MLFLOW_TRACKING_URI;
     process.env.MLFLOW_TRACKING_URI = "http://127.0.0.1:9";
     try {
-      await expect(startMlflowServer()).rejects.toThrow(/does not answer OK.*unset MLFLOW_TRACKING_URI/);
+      await expect(startMlflowServer()).rejects.toThrow(
+        /does not answer OK.*unset MLFLOW_TRACKING_URI/,
+      );
     } finally {
       if (previous === undefined) delete process.env.MLFLOW_TRACKING_URI;
       else process.env.MLFLOW_TRACKING_URI = previous;

@@ -39,7 +39,9 @@ export class MlflowServerStartError extends Error {
     message: string,
     readonly logTail: string,
   ) {
-    super(logTail ? `${message}\n--- last lines of the MLflow server log ---\n${logTail}` : message);
+    super(
+      logTail ? `${message}\n--- last lines of the MLflow server log ---\n${logTail}` : message,
+    );
   }
 }
 
@@ -154,4 +156,3 @@ export function findMlflowBin(): string {
     "",
   );
 }
-
