@@ -34,7 +34,8 @@ async function checkTensorflow(): Promise<DoctorCheck> {
     const loaded = await loadTensorflow({ warn: () => undefined });
     const summary = await describeTensorflow(loaded);
     const ok = loaded.backend === "tensorflow";
-    return { component: "tfjs", ok, detail: ok ? summary : `${summary}: ${fixSetup}` };
+    const fix = loaded.nativeError?.fix ?? fixSetup;
+    return { component: "tfjs", ok, detail: ok ? summary : `${summary}; to fix: ${fix}` };
   } catch (error) {
     return {
       component: "tfjs",
