@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { formatDoctor, runDoctor } from "./doctor";
 import { startPlatform } from "./platform";

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Committed entry point, so npm can link `kiln` before the TypeScript is compiled.
+require("../dist/cli.js");
