@@ -12,6 +12,12 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // Plain .js files in this repo are CommonJS entry points.
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },

@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { realMlflowUri } from "../support/real-mlflow";
 
 const root = join(__dirname, "..", "..");
-const mlflow = process.env.KILN_TEST_MLFLOW_URI!;
+const mlflow = realMlflowUri();
 const outDir = mkdtempSync(join(tmpdir(), "kiln-notebook-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient, startRun, type ActiveRun } from "@kiln/kernel-lib";
+import { realMlflowUri } from "../support/real-mlflow";
 
 const root = join(__dirname, "..", "..");
-const mlflow = process.env.KILN_TEST_MLFLOW_URI!;
+const mlflow = realMlflowUri();
 const work = mkdtempSync(join(tmpdir(), "kiln-tracking-"));
 const modelName = `drill-anomaly-${Date.now()}`;
 

@@ -2,22 +2,14 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { artifactProxyPath } from "./artifacts";
-import { MlflowClient } from "./client";
 import { MlflowApiError, MlflowValidationError } from "./errors";
+import { realMlflowClient } from "../../../test/support/real-mlflow";
 
-const trackingUri = process.env["KILN_TEST_MLFLOW_URI"];
-if (!trackingUri) {
-  throw new Error("KILN_TEST_MLFLOW_URI is not set: these tests need a real MLflow server.");
-}
 vi.setConfig({ testTimeout: 120_000 });
 
-const client = new MlflowClient({
-  trackingUri,
-  spoolDir: mkdtempSync(join(tmpdir(), "kiln-spool-")),
-});
-afterAll(() => client.close());
+const client = realMlflowClient();
 const work = mkdtempSync(join(tmpdir(), "kiln-artifacts-"));
 
 async function newRunId() {

@@ -1,22 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "./client";
 import { MlflowApiError, MlflowValidationError } from "./errors";
+import { realMlflowUri, realMlflowClient } from "../../../test/support/real-mlflow";
 
-const trackingUri = process.env["KILN_TEST_MLFLOW_URI"];
-if (!trackingUri) {
-  throw new Error("KILN_TEST_MLFLOW_URI is not set: these tests need a real MLflow server.");
-}
+const trackingUri = realMlflowUri();
 vi.setConfig({ testTimeout: 60_000 });
 
-const client = new MlflowClient({
-  trackingUri,
-  spoolDir: mkdtempSync(join(tmpdir(), "kiln-spool-")),
-});
-afterAll(() => client.close());
+const client = realMlflowClient();
 
 async function newRun(name = "run") {
   const experiment = await client.getOrCreateExperiment(`client-test-${randomUUID()}`);

@@ -8,11 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "./client";
 import { MlflowApiError, MlflowUnavailableError } from "./errors";
 import { MlflowTransport } from "./http";
+import { realMlflowUri } from "../../../test/support/real-mlflow";
 
-const trackingUri = process.env["KILN_TEST_MLFLOW_URI"];
-if (!trackingUri) {
-  throw new Error("KILN_TEST_MLFLOW_URI is not set: these tests need a real MLflow server.");
-}
+const trackingUri = realMlflowUri();
 vi.setConfig({ testTimeout: 60_000 });
 const upstream = new URL(trackingUri);
 

@@ -2,21 +2,13 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { MlflowClient } from "./client";
+import { describe, expect, it, vi } from "vitest";
 import { MlflowApiError, MlflowValidationError } from "./errors";
+import { realMlflowClient } from "../../../test/support/real-mlflow";
 
-const trackingUri = process.env["KILN_TEST_MLFLOW_URI"];
-if (!trackingUri) {
-  throw new Error("KILN_TEST_MLFLOW_URI is not set: these tests need a real MLflow server.");
-}
 vi.setConfig({ testTimeout: 60_000 });
 
-const client = new MlflowClient({
-  trackingUri,
-  spoolDir: mkdtempSync(join(tmpdir(), "kiln-spool-")),
-});
-afterAll(() => client.close());
+const client = realMlflowClient();
 
 describe("model registry on a real server", () => {
   it("registers a run's model, tags it and moves aliases", async () => {

@@ -2,22 +2,15 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { MlflowClient } from "./client";
+import { describe, expect, it, vi } from "vitest";
 import { MlflowValidationError } from "./errors";
 import { startRun } from "./run";
+import { realMlflowUri, realMlflowClient } from "../../../test/support/real-mlflow";
 
-const trackingUri = process.env["KILN_TEST_MLFLOW_URI"];
-if (!trackingUri) {
-  throw new Error("KILN_TEST_MLFLOW_URI is not set: these tests need a real MLflow server.");
-}
+const trackingUri = realMlflowUri();
 vi.setConfig({ testTimeout: 60_000 });
 
-const client = new MlflowClient({
-  trackingUri,
-  spoolDir: mkdtempSync(join(tmpdir(), "kiln-spool-")),
-});
-afterAll(() => client.close());
+const client = realMlflowClient();
 
 describe("startRun / ActiveRun on a real server", () => {
   it("buffers logging synchronously and delivers it on end()", async () => {

@@ -4,23 +4,17 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "./client";
 import { FileLock } from "./file-lock";
 import type { TrackingOperation } from "./operations";
+import { realMlflowUri, realMlflowClient } from "../../../test/support/real-mlflow";
 
-const trackingUri = process.env["KILN_TEST_MLFLOW_URI"];
-if (!trackingUri) {
-  throw new Error("KILN_TEST_MLFLOW_URI is not set: these tests need a real MLflow server.");
-}
+const trackingUri = realMlflowUri();
 vi.setConfig({ testTimeout: 60_000 });
 
 const fastRetry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxElapsedMs: 500 };
-const real = new MlflowClient({
-  trackingUri,
-  spoolDir: mkdtempSync(join(tmpdir(), "kiln-spool-")),
-});
-afterAll(() => real.close());
+const real = realMlflowClient();
 
 async function closedPortUri(): Promise<string> {
   const server = createServer();
