@@ -21,7 +21,7 @@ const reachable = async (url: string) => {
 
 describe("kiln start", () => {
   it("prints the MLflow and JupyterLab URLs, serves the tslab kernel, and stops on Ctrl-C", async () => {
-    const env = { ...process.env, KILN_STATE_DIR: stateDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, KILN_STATE_DIR: stateDir };
     delete env.MLFLOW_TRACKING_URI;
     const cli = spawn(process.execPath, [join(root, "server", "dist", "cli.js"), "start"], { env });
     let output = "";

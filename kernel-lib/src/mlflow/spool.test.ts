@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "./client";
 import { FileLock } from "./file-lock";
@@ -71,6 +73,26 @@ describe("spool on a real server", () => {
 
     expect(await back.replaySpool()).toEqual({ sent: 0, rejected: 0, remaining: 0 });
     await back.close();
+  });
+
+  it("replays, exactly once, what a process that has since exited spooled", async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), "kiln-spool-"));
+    const runId = await newRunId();
+    const root = join(__dirname, "..", "..", "..");
+    await promisify(execFile)(join(root, "node_modules", ".bin", "tsx"), [
+      join(root, "test", "fixtures", "spool-writer.ts"),
+      spoolDir,
+      await closedPortUri(),
+      runId,
+      "1200",
+    ]);
+    expect(existsSync(join(spoolDir, "spool.jsonl"))).toBe(true);
+
+    const restarted = new MlflowClient({ trackingUri, spoolDir });
+    const result = await restarted.replaySpool();
+    await restarted.close();
+    expect(result.remaining).toBe(0);
+    await expectExactlyOnce(runId, 1200);
   });
 
   it("re-sending batches whose acknowledgement was lost creates no duplicates", async () => {
