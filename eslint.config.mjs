@@ -18,6 +18,18 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The spec module is imported by the JupyterLab extension: browser-safe, self-contained.
+    files: ["kernel-lib/src/spec/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: ["node:*", "fs", "path", "child_process", "os", "../*", "typescript", "axios"],
+        },
+      ],
+    },
+  },
+  {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },

@@ -4,3 +4,4 @@ export * from "./process/managed-process";
 export * from "./tf/backend";
 export * from "./tf/errors";
 export * from "./tf/file-io";
+export * from "./spec";

@@ -1,0 +1,2 @@
+export * from "./pipeline-spec";
+export * from "./pipeline-events";
