@@ -5,7 +5,7 @@
 export type StepStatus = "pending" | "running" | "cached" | "succeeded" | "failed" | "skipped";
 
 /** Final state of a run: failed when any step failed (the others still finish). */
-export type RunStatus = "running" | "succeeded" | "failed";
+export type PipelineRunStatus = "running" | "succeeded" | "failed";
 
 export type PipelineEvent =
   | {
@@ -41,7 +41,7 @@ export type PipelineEvent =
   | {
       type: "run-finished";
       runId: string;
-      status: Exclude<RunStatus, "running">;
+      status: Exclude<PipelineRunStatus, "running">;
       durationMs: number;
       time: number;
     };
@@ -52,7 +52,7 @@ export interface PipelineRunRecord {
   pipeline: string;
   version: string;
   specHash: string;
-  status: RunStatus;
+  status: PipelineRunStatus;
   params: Record<string, unknown>;
   startTime: number;
   endTime?: number;
