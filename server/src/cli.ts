@@ -1,29 +1,30 @@
-import { parseArgs } from "node:util";
+import {
+  compileCommand,
+  exportCommand,
+  pipelinesCommand,
+  runCommand,
+  runsCommand,
+} from "./commands/pipeline-commands";
+import { serveCommand, startCommand } from "./commands/platform-commands";
+import { UsageError } from "./commands/usage-error";
 import { formatDoctor, runDoctor } from "./doctor";
-import { startPlatform } from "./platform";
 
 const usage = `Usage: kiln <command>
 
 Commands:
-  start    start the local platform (MLflow tracking server, JupyterLab with the tslab kernel)
-  doctor   check every component Kiln needs and say how to fix what is missing
-  help     show this text`;
-
-async function start(): Promise<void> {
-  const platform = await startPlatform();
-  console.log("Kiln is running. Press Ctrl-C to stop.");
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping JupyterLab and MLflow…`);
-    await platform.stop();
-    console.log("Stopped.");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-}
+  start                     start the platform: MLflow, JupyterLab with the tslab kernel, Kiln's server
+  serve [--port N] [--host H]
+                            start only Kiln's HTTP server (pipelines API)
+  compile NOTEBOOK [--out spec.json]
+                            compile an annotated notebook into a versioned pipeline
+  run NOTEBOOK [--param k=v ...] [--force] [--parallelism N]
+                            run a notebook's pipeline, showing each step's progress
+  pipelines                 list compiled pipelines and their versions
+  runs PIPELINE             list the runs of a pipeline
+  export kfp NOTEBOOK --image IMAGE --out pipeline.yaml
+                            write a Kubeflow Pipelines v2 pipeline
+  doctor                    check every component Kiln needs and say how to fix what is missing
+  help                      show this text`;
 
 async function doctor(): Promise<void> {
   const checks = await runDoctor();
@@ -31,24 +32,35 @@ async function doctor(): Promise<void> {
   process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
 }
 
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  start: startCommand,
+  serve: serveCommand,
+  compile: compileCommand,
+  run: runCommand,
+  pipelines: pipelinesCommand,
+  runs: runsCommand,
+  export: exportCommand,
+  doctor,
+  help: async () => console.log(usage),
+};
+
 async function main(argv: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
-  const [command = "help"] = positionals;
-  switch (command) {
-    case "start":
-      return start();
-    case "doctor":
-      return doctor();
-    case "help":
-      console.log(usage);
-      return;
-    default:
-      console.error(`Unknown command "${command}".\n\n${usage}`);
-      process.exitCode = 2;
-  }
+  const [name = "help", ...args] = argv;
+  const command = commands[name];
+  if (!command) throw new UsageError(`Unknown command "${name}".`);
+  await command(args);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (
+    error instanceof UsageError ||
+    (error instanceof TypeError &&
+      "code" in error &&
+      String(error.code).startsWith("ERR_PARSE_ARGS"))
+  ) {
+    console.error(`${error.message}\n\n${usage}`);
+    process.exit(2);
+  }
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { startMlflowServer, type MlflowServer } from "@kiln/kernel-lib";
 import { startJupyterLab, type JupyterLab } from "./jupyter";
+import { startKilnServer, type KilnServer } from "./kiln-server";
 import { kilnPaths } from "./paths";
 
 type PlatformOptions = {
@@ -10,6 +11,7 @@ type PlatformOptions = {
 export interface Platform {
   readonly mlflow: MlflowServer;
   readonly jupyter: JupyterLab;
+  readonly kiln: KilnServer;
   stop(): Promise<void>;
 }
 
@@ -27,20 +29,27 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   log("Starting MLflow tracking server…");
   const mlflow = await startMlflowServer({ dir: kilnPaths.mlflowDir });
   log(`  MLflow     ${mlflow.uri}${mlflow.attached ? "  (attached: MLFLOW_TRACKING_URI)" : ""}`);
-  let jupyter: JupyterLab;
+  let kiln: KilnServer | undefined;
   try {
+    log("Starting Kiln server…");
+    kiln = await startKilnServer({ trackingUri: mlflow.uri });
+    log(`  Kiln       ${kiln.url}  (API keys in ${kiln.keysFile})`);
     log("Starting JupyterLab…");
-    jupyter = await startJupyterLab({ env: { MLFLOW_TRACKING_URI: mlflow.uri } });
+    const jupyter = await startJupyterLab({
+      env: { MLFLOW_TRACKING_URI: mlflow.uri, KILN_SERVER_URL: kiln.url },
+    });
+    log(`  JupyterLab ${jupyter.url}`);
+    const server = kiln;
+    return {
+      mlflow,
+      jupyter,
+      kiln: server,
+      async stop() {
+        await Promise.allSettled([jupyter.stop(), server.stop(), mlflow.stop()]);
+      },
+    };
   } catch (error) {
-    await mlflow.stop();
+    await Promise.allSettled([kiln?.stop(), mlflow.stop()]);
     throw error;
   }
-  log(`  JupyterLab ${jupyter.url}`);
-  return {
-    mlflow,
-    jupyter,
-    async stop() {
-      await Promise.allSettled([jupyter.stop(), mlflow.stop()]);
-    },
-  };
 }

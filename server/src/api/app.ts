@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import type { ApiKeys } from "../auth/api-keys";
+import type { PipelineRunManager } from "../pipelines/run-manager";
+import { toErrorResponse } from "./error-responses";
+import { pipelinesRoutes } from "./pipelines-routes";
+import { requireScope } from "./require-scope";
+
+export type KilnAppDeps = {
+  keys: ApiKeys;
+  runs: PipelineRunManager;
+};
+
+/**
+ * Kiln's HTTP API as a Hono app (served by `kiln serve`; tests call `app.request(...)`).
+ *
+ * @example
+ * const app = createKilnApp({ keys, runs });
+ * serve({ fetch: app.fetch, port: 8700, hostname: "127.0.0.1" });
+ */
+export function createKilnApp(deps: KilnAppDeps): Hono {
+  const app = new Hono();
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.use("/api/pipelines/*", requireScope(deps.keys, "admin"));
+  app.use("/api/pipelines", requireScope(deps.keys, "admin"));
+  app.route("/api/pipelines", pipelinesRoutes(deps.runs));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: "NOT_FOUND", message: `No route ${c.req.method} ${c.req.path}.` } },
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    const { status, body } = toErrorResponse(error);
+    return c.json(body, status);
+  });
+  return app;
+}

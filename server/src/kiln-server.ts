@@ -1,0 +1,55 @@
+import { join } from "node:path";
+import { serve, type ServerType } from "@hono/node-server";
+import { freePort } from "@kiln/kernel-lib";
+import { createKilnApp } from "./api/app";
+import { loadApiKeys } from "./auth/api-keys";
+import { kilnPaths } from "./paths";
+import { PipelineRunManager } from "./pipelines/run-manager";
+
+type KilnServerOptions = {
+  port?: number;
+  /** Loopback by default: exposing Kiln beyond this machine is a deliberate choice. */
+  host?: string;
+  stateDir?: string;
+  notebooksRoot?: string;
+  /** MLflow to track pipeline runs in. */
+  trackingUri?: string;
+};
+
+/** A running Kiln HTTP server. */
+export interface KilnServer {
+  readonly url: string;
+  /** Where the API keys are (never printed). */
+  readonly keysFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Kiln's HTTP API (`kiln serve`, and `kiln start` with the rest of the platform).
+ *
+ * @example
+ * const server = await startKilnServer({ port: 8700, trackingUri: mlflow.uri });
+ */
+export async function startKilnServer(options: KilnServerOptions = {}): Promise<KilnServer> {
+  const stateDir = options.stateDir ?? kilnPaths.state;
+  const keysFile = join(stateDir, "keys.json");
+  const app = createKilnApp({
+    keys: loadApiKeys(keysFile),
+    runs: new PipelineRunManager({
+      stateDir,
+      notebooksRoot: options.notebooksRoot ?? kilnPaths.notebooks,
+      ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
+    }),
+  });
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? (await freePort());
+  const server = await new Promise<ServerType>((ready, fail) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => ready(s));
+    s.once("error", fail);
+  });
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    keysFile,
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}

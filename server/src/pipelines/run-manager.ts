@@ -1,0 +1,143 @@
+import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import {
+  compileNotebookFile,
+  listPipelines,
+  listRuns,
+  runPipeline,
+  type PipelineEvent,
+  type PipelineRunRecord,
+  type VersionedPipeline,
+} from "@kiln/kernel-lib";
+import { KilnHttpError } from "../api/http-errors";
+
+type RunManagerOptions = {
+  /** Where compiled versions, artifacts and run records live. */
+  stateDir: string;
+  /** Notebooks the API may compile and run; paths outside it are refused. */
+  notebooksRoot: string;
+  trackingUri?: string;
+  parallelism?: number;
+};
+
+/** A run started by this server: its events so far, and a feed of the next ones. */
+interface LiveRun {
+  events: PipelineEvent[];
+  feed: EventEmitter;
+  finished: boolean;
+}
+
+/**
+ * Compiles and runs notebooks for the HTTP API, keeping each run's events in memory so that a
+ * client connecting late to the event stream still sees the whole run.
+ *
+ * @example
+ * const runs = new PipelineRunManager({ stateDir: ".kiln", notebooksRoot: "notebooks" });
+ * const { runId } = await runs.start({ notebook: "diamond.ipynb" });
+ */
+export class PipelineRunManager {
+  readonly #opts: RunManagerOptions;
+  readonly #live = new Map<string, LiveRun>();
+
+  constructor(options: RunManagerOptions) {
+    this.#opts = options;
+  }
+
+  /** Compiles a notebook under the notebooks root and registers its version. */
+  async compile(notebook: string): Promise<VersionedPipeline> {
+    return compileNotebookFile(this.#resolveNotebook(notebook), { stateDir: this.#opts.stateDir });
+  }
+
+  /**
+   * Compiles and starts a run; resolves once the run has started (its id is known), while the
+   * steps go on in the background. Bad params are refused before anything runs.
+   */
+  async start(request: {
+    notebook: string;
+    params?: Record<string, unknown>;
+    force?: boolean;
+  }): Promise<{ runId: string; pipeline: string; version: string }> {
+    const pipeline = await this.compile(request.notebook);
+    const live: LiveRun = { events: [], feed: new EventEmitter(), finished: false };
+    live.feed.setMaxListeners(0);
+    let announce: (runId: string) => void = () => undefined;
+    const started = new Promise<string>((done) => (announce = done));
+    const run = runPipeline(pipeline, {
+      stateDir: this.#opts.stateDir,
+      notebookDir: resolve(this.#resolveNotebook(request.notebook), ".."),
+      ...(request.params ? { params: request.params } : {}),
+      ...(request.force ? { force: true } : {}),
+      ...(this.#opts.trackingUri ? { trackingUri: this.#opts.trackingUri } : {}),
+      ...(this.#opts.parallelism ? { parallelism: this.#opts.parallelism } : {}),
+      onEvent: (event) => {
+        if (event.type === "run-started") {
+          this.#live.set(event.runId, live);
+          announce(event.runId);
+        }
+        live.events.push(event);
+        if (event.type === "run-finished") live.finished = true;
+        live.feed.emit("event", event);
+      },
+    });
+    // Whichever comes first: the run starts, or it is refused before starting (bad params).
+    const runId = await Promise.race([started, run.then(() => started)]);
+    run.catch(() => undefined); // failures after start are in the run record and the events
+    return { runId, pipeline: pipeline.spec.name, version: pipeline.version };
+  }
+
+  /** Past events of a run started by this server, and a way to follow the next ones. */
+  follow(runId: string): LiveRun | undefined {
+    return this.#live.get(runId);
+  }
+
+  listRuns(pipeline?: string): Promise<PipelineRunRecord[]> {
+    return listRuns(this.#opts.stateDir, pipeline);
+  }
+
+  async getRun(runId: string): Promise<PipelineRunRecord> {
+    const run = (await this.listRuns()).find((r) => r.runId === runId);
+    if (!run) {
+      throw new KilnHttpError(
+        404,
+        "RUN_NOT_FOUND",
+        `There is no pipeline run "${runId}".`,
+        "List runs with GET /api/pipelines/runs.",
+      );
+    }
+    return run;
+  }
+
+  listPipelines() {
+    return listPipelines(this.#opts.stateDir);
+  }
+
+  // Only notebooks under the root: the API must not become a way to run any file on the machine.
+  #resolveNotebook(notebook: string): string {
+    const root = resolve(this.#opts.notebooksRoot);
+    const path = resolve(root, notebook);
+    const inside = relative(root, path);
+    if (
+      !notebook ||
+      !notebook.endsWith(".ipynb") ||
+      inside.startsWith("..") ||
+      isAbsolute(inside)
+    ) {
+      throw new KilnHttpError(
+        400,
+        "INVALID_NOTEBOOK_PATH",
+        `"${notebook}" is not a notebook path under the notebooks folder.`,
+        "Give a path relative to the notebooks folder, ending in .ipynb, without '..'.",
+      );
+    }
+    if (!existsSync(path)) {
+      throw new KilnHttpError(
+        404,
+        "NOTEBOOK_NOT_FOUND",
+        `No notebook "${notebook}" in the notebooks folder.`,
+        "Check the name and the folder.",
+      );
+    }
+    return path;
+  }
+}
