@@ -1,2 +1,3 @@
 export * from "./pipeline-spec";
 export * from "./pipeline-events";
+export * from "./annotations";
