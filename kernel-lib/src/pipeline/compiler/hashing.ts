@@ -73,5 +73,9 @@ export function stepHash(input: StepHashInput): string {
  * ```
  */
 export function specHash(spec: Omit<PipelineSpec, "hash"> | PipelineSpec): string {
-  return sha256(canonicalJson({ ...spec, hash: undefined })); // JSON drops undefined fields
+  // The version names content: the same notebook compiled from another directory (another
+  // relative path) is the same version. JSON drops the undefined fields.
+  return sha256(
+    canonicalJson({ ...spec, hash: undefined, notebook: { ...spec.notebook, path: undefined } }),
+  );
 }
