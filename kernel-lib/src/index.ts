@@ -1,3 +1,5 @@
+// The package root: what a notebook gets with `import * as kiln from "@kiln/kernel-lib"`.
+// Heavy dependencies (TypeScript, tfjs, Arrow, LanceDB) load on first use, not here.
 export * from "./mlflow";
 export * from "./mlflow/server";
 export * from "./process/managed-process";
@@ -5,7 +7,59 @@ export * from "./tf/backend";
 export * from "./tf/errors";
 export * from "./tf/file-io";
 export * from "./spec";
-export * from "./pipeline/compiler";
+export {
+  compileNotebook,
+  compileNotebookFile,
+  findLockfileHash,
+} from "./pipeline/compiler/lazy-compiler";
+export type {
+  CompileNotebookOptions,
+  CompileNotebookFileOptions,
+} from "./pipeline/compiler/compile-notebook";
+export {
+  NotebookCompileError,
+  describeCell,
+  type CompileProblem,
+  type CompileProblemCode,
+} from "./pipeline/compiler/errors";
+export {
+  listPipelines,
+  readPipelineSpec,
+  registerPipelineVersion,
+  registryPath,
+  PipelineRegistryError,
+  type PipelineListing,
+  type PipelineVersionEntry,
+} from "./pipeline/compiler/version-registry";
+export {
+  params,
+  log,
+  stepContext,
+  STEP_CONTEXT_ENV,
+  type StepContext,
+  type LogModelOptions,
+  type RecordedLogs,
+  type SavableModel,
+} from "./pipeline/runtime";
+export {
+  runPipeline,
+  type RunPipelineOptions,
+  listRuns,
+  readRunRecord,
+  resolveRunParams,
+  PipelineParamsError,
+  StepFailedError,
+  LanceTableRef,
+  type LanceTableRefFields,
+  UnmarshallableValueError,
+  MarshalledValueError,
+  marshalValue,
+  unmarshalValue,
+  locateValueInDir,
+  ArtifactStore,
+  type CacheEntry,
+  type StoredValue,
+} from "./pipeline/executor";
 export {
   exportKubeflowPipeline,
   buildKubeflowPipeline,

@@ -20,7 +20,7 @@ const reachable = async (url: string) => {
 };
 
 describe("kiln start", () => {
-  it("prints the MLflow and JupyterLab URLs, serves the tslab kernel, and stops on Ctrl-C", async () => {
+  it("prints the MLflow, Kiln and JupyterLab URLs, serves the tslab kernel, and stops on Ctrl-C", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, KILN_STATE_DIR: stateDir };
     delete env.MLFLOW_TRACKING_URI;
     const cli = spawn(process.execPath, [join(root, "server", "dist", "cli.js"), "start"], { env });
@@ -36,7 +36,11 @@ describe("kiln start", () => {
     expect(output).toContain("Kiln is running");
     const mlflowUri = /MLflow\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     const labUrl = /JupyterLab\s+(http:\/\/127\.0\.0\.1:\d+)\/lab\?token=(\w+)/.exec(output);
+    const kilnUrl = /Kiln\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     expect(mlflowUri).toBeDefined();
+    expect(kilnUrl).toBeDefined();
+    expect(await (await fetch(`${kilnUrl}/health`)).json()).toEqual({ status: "ok" });
+    expect((await fetch(`${kilnUrl}/api/pipelines`)).status).toBe(401);
     expect(labUrl).not.toBeNull();
 
     expect(await (await fetch(`${mlflowUri}/health`)).text()).toBe("OK");
@@ -51,6 +55,7 @@ describe("kiln start", () => {
     expect(await exited).toBe(0);
     expect(output).toContain("Stopped.");
     expect(await reachable(`${mlflowUri}/health`)).toBe(false);
+    expect(await reachable(`${kilnUrl}/health`)).toBe(false);
     expect(await reachable(`${labUrl![1]}/api/status`)).toBe(false);
   });
 });

@@ -1,0 +1,11 @@
+export * from "./artifact-store";
+export * from "./cache-key";
+export * from "./lance-table-ref";
+export * from "./marshal";
+export * from "./marshal-errors";
+export * from "./run-params";
+export * from "./run-pipeline";
+export * from "./run-registry";
+export * from "./scheduler";
+export { StepFailedError, stepFileName } from "./step-execution";
+export { runStepCli, StepCliUsageError } from "./run-step-cli";

@@ -1,0 +1,84 @@
+/**
+ * `kiln.log`: tracking calls that work the same in a notebook cell and in a pipeline step. In a
+ * step they log to the step's nested MLflow run; in a notebook to an interactive run (experiment
+ * `$KILN_EXPERIMENT`, default `notebook-interactive`) when `MLFLOW_TRACKING_URI` is set, else to
+ * memory after a one-line warning. Metric and param calls validate synchronously (bad keys and
+ * NaN throw MlflowValidationError) and return at once.
+ *
+ * @example
+ * ```ts
+ * import * as kiln from "@kiln/kernel-lib";
+ * kiln.log.param("optimizer", "adam");
+ * for (let epoch = 0; epoch < 10; epoch++) kiln.log.metric("loss", losses[epoch], epoch);
+ * kiln.log.metrics({ acc: 0.93, auc: 0.97 });
+ * const uri = await kiln.log.model(model, { name: "classifier" }); // mlflow-artifacts:/…/models/classifier
+ * ```
+ */
+import { stepContext } from "./context";
+import { chooseLogSink } from "./log-sinks";
+import type { LogSink, RecordedLogs, SavableModel } from "./log-sinks";
+
+export type { RecordedLogs, SavableModel } from "./log-sinks";
+
+let sink: LogSink | undefined;
+
+function currentSink(): LogSink {
+  sink ??= chooseLogSink({
+    tracking: stepContext()?.tracking,
+    env: process.env,
+    warn: (line) => console.warn(line),
+  });
+  return sink;
+}
+
+/** Options of {@link log}`.model`. */
+export type LogModelOptions = {
+  /** Artifact directory name under `models/`: letters, digits, `.`, `_`, `-`. */
+  name: string;
+};
+
+/** The `kiln.log` namespace. */
+export const log = {
+  /** Logs one metric point (step defaults to 0, as in MLflow). */
+  metric(key: string, value: number, step?: number): void {
+    currentSink().metrics({ [key]: value }, step);
+  },
+
+  /** Logs several metrics at one step. */
+  metrics(metrics: Record<string, number>, step?: number): void {
+    currentSink().metrics(metrics, step);
+  },
+
+  /** Logs one param; a param cannot change value within a run. */
+  param(key: string, value: string | number | boolean): void {
+    currentSink().params({ [key]: value });
+  },
+
+  /** Logs several params. */
+  params(params: Record<string, string | number | boolean>): void {
+    currentSink().params(params);
+  },
+
+  /**
+   * Saves a tfjs model in the tfjs format as artifacts `models/<name>/` of the current run and
+   * resolves with their URI (a local `file://` URI when nothing is tracked).
+   */
+  model(model: SavableModel, options: LogModelOptions): Promise<string> {
+    return currentSink().model(model, options.name);
+  },
+
+  /** Resolves when everything logged so far is delivered (or spooled). */
+  flush(): Promise<void> {
+    return sink?.flush() ?? Promise.resolve();
+  },
+
+  /** Everything logged in this process, also when it was not tracked. */
+  recorded(): RecordedLogs {
+    return currentSink().recorded;
+  },
+};
+
+/** Delivers and releases the log sink; the step harness calls it before the step exits. */
+export function closeLog(): Promise<void> {
+  return sink?.close() ?? Promise.resolve();
+}

@@ -1,0 +1,180 @@
+// The pipelines API the JupyterLab extension uses: admin key required (it executes code), clear
+// 4xx errors for a client's mistakes, and a live event stream of a real run.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { PipelineEvent, PipelineRunRecord } from "@kiln/kernel-lib";
+import { createKilnApp } from "../../server/src/api/app";
+import { PipelineRunManager } from "../../server/src/pipelines/run-manager";
+import { realMlflowUri } from "../support/real-mlflow";
+
+const work = mkdtempSync(join(tmpdir(), "kiln-api-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const notebooks = join(work, "notebooks");
+mkdirSync(notebooks);
+
+const tslab = { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } };
+const notebook = (sources: string[]) =>
+  JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: tslab,
+    cells: sources.map((source, i) => ({
+      id: `c${i}`,
+      cell_type: "code",
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+      source,
+    })),
+  });
+
+writeFileSync(
+  join(notebooks, "sum.ipynb"),
+  notebook([
+    'import * as kiln from "@kiln/kernel-lib";',
+    "// @kiln params\nconst count = 5;",
+    "// @kiln step=numbers\nconst numbers = Array.from({ length: count }, (_, i) => i + 1);",
+    '// @kiln step=total\nconst total = numbers.reduce((a, b) => a + b, 0);\nkiln.log.metric("total", total);',
+  ]),
+);
+writeFileSync(join(notebooks, "broken.ipynb"), notebook(["// @kiln step=a\nconst a = b + 1;"]));
+
+const keys = { admin: "admin-key-for-tests", predict: "predict-key-for-tests" };
+const app = createKilnApp({
+  keys,
+  runs: new PipelineRunManager({
+    stateDir: join(work, "state"),
+    notebooksRoot: notebooks,
+    trackingUri: realMlflowUri(),
+  }),
+});
+const call = (path: string, init: RequestInit & { key?: string } = {}) =>
+  app.request(path, {
+    ...init,
+    headers: {
+      "content-type": "application/json",
+      ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+    },
+  });
+const post = (path: string, body: unknown, key = keys.admin) =>
+  call(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), key });
+
+describe("pipelines API access", () => {
+  it("refuses a request without a key (401) and with the predict key (403)", async () => {
+    const anonymous = await post("/api/pipelines/runs", { notebook: "sum.ipynb" }, "");
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe(
+      "UNAUTHENTICATED",
+    );
+    const predictOnly = await post("/api/pipelines/runs", { notebook: "sum.ipynb" }, keys.predict);
+    expect(predictOnly.status).toBe(403);
+    expect(await (await call("/api/pipelines", { key: keys.predict })).json()).toMatchObject({
+      error: { code: "FORBIDDEN" },
+    });
+  });
+});
+
+describe("pipelines API input errors", () => {
+  it.each([
+    ["not JSON", "{", 400, "INVALID_JSON"],
+    ["no notebook", {}, 400, "MISSING_FIELD"],
+    [
+      "a path outside the notebooks folder",
+      { notebook: "../secrets.ipynb" },
+      400,
+      "INVALID_NOTEBOOK_PATH",
+    ],
+    ["a file that is not a notebook", { notebook: "sum.py" }, 400, "INVALID_NOTEBOOK_PATH"],
+    ["a missing notebook", { notebook: "nope.ipynb" }, 404, "NOTEBOOK_NOT_FOUND"],
+    ["a notebook that does not compile", { notebook: "broken.ipynb" }, 400, "NOTEBOOK_COMPILE"],
+    [
+      "params that are not an object",
+      { notebook: "sum.ipynb", params: [1] },
+      400,
+      "INVALID_PARAMS",
+    ],
+    ["an unknown param", { notebook: "sum.ipynb", params: { nope: 1 } }, 400, undefined],
+    [
+      "a param of the wrong type",
+      { notebook: "sum.ipynb", params: { count: "five" } },
+      400,
+      undefined,
+    ],
+  ])("answers %s with a clear 4xx", async (_, body, status, code) => {
+    const response = await post("/api/pipelines/runs", body);
+    expect(response.status).toBe(status);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    if (code) expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(10);
+  });
+
+  it("names the cell and the fix when compilation fails", async () => {
+    const response = await post("/api/pipelines/compile", { notebook: "broken.ipynb" });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string } };
+    expect(error.message).toMatch(/cell 0/i);
+    expect(error.message).toContain("b");
+  });
+
+  it("answers 404 for an unknown run", async () => {
+    expect((await call("/api/pipelines/runs/no-such-run", { key: keys.admin })).status).toBe(404);
+  });
+});
+
+describe("running a pipeline through the API", () => {
+  it("compiles, runs with params, streams step events and lists the run", async () => {
+    const compiled = await post("/api/pipelines/compile", { notebook: "sum.ipynb" });
+    expect(compiled.status).toBe(200);
+    const { spec, version } = (await compiled.json()) as {
+      spec: { steps: { name: string }[] };
+      version: string;
+    };
+    expect(spec.steps.map((s) => s.name)).toEqual(["numbers", "total"]);
+    expect(version).toBe("v1");
+
+    const started = await post("/api/pipelines/runs", {
+      notebook: "sum.ipynb",
+      params: { count: 10 },
+    });
+    expect(started.status).toBe(202);
+    const { runId, events } = (await started.json()) as { runId: string; events: string };
+
+    const stream = await call(events, { key: keys.admin });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const received: PipelineEvent[] = (await stream.text())
+      .split("\n")
+      .filter((line) => line.startsWith("data: "))
+      .map((line) => JSON.parse(line.slice("data: ".length)) as PipelineEvent);
+    expect(received[0]).toMatchObject({ type: "run-started", runId });
+    expect(received.at(-1)).toMatchObject({ type: "run-finished", status: "succeeded" });
+    const statuses = received.flatMap((e) =>
+      e.type === "step-status" ? [`${e.step}:${e.status}`] : [],
+    );
+    expect(statuses).toEqual(
+      expect.arrayContaining([
+        "numbers:running",
+        "numbers:succeeded",
+        "total:running",
+        "total:succeeded",
+      ]),
+    );
+
+    const run = (await (
+      await call(`/api/pipelines/runs/${runId}`, { key: keys.admin })
+    ).json()) as PipelineRunRecord;
+    expect(run).toMatchObject({ status: "succeeded", params: { count: 10 }, version: "v1" });
+    const { runs } = (await (
+      await call("/api/pipelines/runs?pipeline=sum", { key: keys.admin })
+    ).json()) as {
+      runs: PipelineRunRecord[];
+    };
+    expect(runs.map((r) => r.runId)).toContain(runId);
+
+    const metric = await fetch(
+      `${realMlflowUri()}/api/2.0/mlflow/metrics/get-history?run_id=${run.steps.total!.mlflowRunId}&metric_key=total`,
+    );
+    expect(((await metric.json()) as { metrics: { value: number }[] }).metrics[0]!.value).toBe(55);
+  });
+});
