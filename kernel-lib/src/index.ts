@@ -11,7 +11,7 @@ export {
   compileNotebook,
   compileNotebookFile,
   findLockfileHash,
-} from "./pipeline/compiler/lazy-compiler";
+} from "./pipeline/compiler/compile-notebook";
 export type {
   CompileNotebookOptions,
   CompileNotebookFileOptions,

@@ -3,7 +3,8 @@
 // those it assigns. Step grouping and name resolution are built on these three sets, the same way
 // Kale does it for Python with its own parser.
 
-import * as ts from "typescript";
+import type * as ts from "typescript";
+import { tsApi } from "./typescript-api";
 
 /** What a top-level declaration is; decides where the name may be used from. */
 export type DeclarationKind =
@@ -65,7 +66,7 @@ export function analyzeCell(source: string): CellAnalysis {
   const reads = new Set<string>();
   const assigns = new Set<string>();
   const visit = (node: ts.Node, scope: Scope): void => {
-    if (ts.isIdentifier(node)) {
+    if (tsApi.isIdentifier(node)) {
       if (isValueReference(node) && !scope.resolves(node.text)) {
         reads.add(node.text);
         if (isAssignmentTarget(node)) assigns.add(node.text);
@@ -73,20 +74,20 @@ export function analyzeCell(source: string): CellAnalysis {
       return;
     }
     // Heritage: `extends Base` reads a value; `implements Shape` is a type.
-    if (ts.isHeritageClause(node)) {
-      if (node.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(node.parent)) {
+    if (tsApi.isHeritageClause(node)) {
+      if (node.token === tsApi.SyntaxKind.ExtendsKeyword && tsApi.isClassLike(node.parent)) {
         for (const type of node.types) visit(type.expression, scope);
       }
       return;
     }
     // `f<number>` in an expression (an instantiation expression) still reads `f`.
-    if (ts.isExpressionWithTypeArguments(node)) {
+    if (tsApi.isExpressionWithTypeArguments(node)) {
       visit(node.expression, scope);
       return;
     }
     if (isTypeOnly(node)) return;
     const inner = scopeFor(node, scope);
-    ts.forEachChild(node, (child) => visit(child, inner));
+    tsApi.forEachChild(node, (child) => visit(child, inner));
   };
   for (const statement of sourceFile.statements) visit(statement, root);
 
@@ -108,7 +109,13 @@ export function analyzeCell(source: string): CellAnalysis {
  * ```
  */
 export function parseCellSource(source: string): ts.SourceFile {
-  return ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  return tsApi.createSourceFile(
+    "cell.ts",
+    source,
+    tsApi.ScriptTarget.ES2022,
+    true,
+    tsApi.ScriptKind.TS,
+  );
 }
 
 /**
@@ -122,10 +129,10 @@ export function parseCellSource(source: string): ts.SourceFile {
 export function unwrapExpression(expr: ts.Expression): ts.Expression {
   let current = expr;
   while (
-    ts.isParenthesizedExpression(current) ||
-    ts.isAsExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isTypeAssertionExpression(current)
+    tsApi.isParenthesizedExpression(current) ||
+    tsApi.isAsExpression(current) ||
+    tsApi.isSatisfiesExpression(current) ||
+    tsApi.isTypeAssertionExpression(current)
   ) {
     current = current.expression;
   }
@@ -144,10 +151,10 @@ class Scope {
 // The scope a node's children are visited in: a new one for every construct that opens a scope
 // (functions, blocks, loops with let/const, catch clauses, class expressions with a name).
 function scopeFor(node: ts.Node, parent: Scope): Scope {
-  if (ts.isFunctionLike(node)) {
+  if (tsApi.isFunctionLike(node)) {
     const scope = new Scope(parent);
-    if (ts.isFunctionExpression(node) && node.name) scope.names.add(node.name.text);
-    if (!ts.isArrowFunction(node)) scope.names.add("arguments");
+    if (tsApi.isFunctionExpression(node) && node.name) scope.names.add(node.name.text);
+    if (!tsApi.isArrowFunction(node)) scope.names.add("arguments");
     for (const param of node.parameters) {
       for (const name of bindingNames(param.name)) scope.names.add(name);
     }
@@ -155,39 +162,39 @@ function scopeFor(node: ts.Node, parent: Scope): Scope {
     if (body) hoistVars(body, scope);
     return scope;
   }
-  if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseBlock(node)) {
+  if (tsApi.isBlock(node) || tsApi.isModuleBlock(node) || tsApi.isCaseBlock(node)) {
     const scope = new Scope(parent);
-    const statements = ts.isCaseBlock(node)
+    const statements = tsApi.isCaseBlock(node)
       ? node.clauses.flatMap((clause) => [...clause.statements])
       : node.statements;
     declareStatements(statements, scope);
     return scope;
   }
-  if (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) {
+  if (tsApi.isForStatement(node) || tsApi.isForInStatement(node) || tsApi.isForOfStatement(node)) {
     const scope = new Scope(parent);
     const init = node.initializer;
-    if (init && ts.isVariableDeclarationList(init)) {
+    if (init && tsApi.isVariableDeclarationList(init)) {
       for (const decl of init.declarations) {
         for (const name of bindingNames(decl.name)) scope.names.add(name);
       }
     }
     return scope;
   }
-  if (ts.isCatchClause(node) && node.variableDeclaration) {
+  if (tsApi.isCatchClause(node) && node.variableDeclaration) {
     const scope = new Scope(parent);
     for (const name of bindingNames(node.variableDeclaration.name)) scope.names.add(name);
     return scope;
   }
-  if (ts.isClassExpression(node) && node.name) {
+  if (tsApi.isClassExpression(node) && node.name) {
     const scope = new Scope(parent);
     scope.names.add(node.name.text);
     return scope;
   }
-  if (ts.isEnumDeclaration(node)) {
+  if (tsApi.isEnumDeclaration(node)) {
     // Members may refer to earlier members by bare name.
     const scope = new Scope(parent);
     for (const member of node.members) {
-      if (ts.isIdentifier(member.name)) scope.names.add(member.name.text);
+      if (tsApi.isIdentifier(member.name)) scope.names.add(member.name.text);
     }
     return scope;
   }
@@ -205,47 +212,47 @@ function declareStatements(statements: readonly ts.Statement[], scope: Scope): v
 // `var` is function-scoped: collect it from nested blocks, stopping at nested functions/classes.
 function hoistVars(node: ts.Node, scope: Scope): void {
   const walk = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
-    if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) {
+    if (tsApi.isFunctionLike(n) || tsApi.isClassLike(n)) return;
+    if (tsApi.isVariableDeclarationList(n) && !(n.flags & tsApi.NodeFlags.BlockScoped)) {
       for (const decl of n.declarations) {
         for (const name of bindingNames(decl.name)) scope.names.add(name);
       }
     }
-    ts.forEachChild(n, walk);
+    tsApi.forEachChild(n, walk);
   };
-  ts.forEachChild(node, walk);
+  tsApi.forEachChild(node, walk);
 }
 
 function declarationsOf(statement: ts.Statement): DeclaredName[] {
-  if (ts.isVariableStatement(statement)) {
+  if (tsApi.isVariableStatement(statement)) {
     return statement.declarationList.declarations.flatMap((decl) =>
       bindingNames(decl.name).map((name) => ({ name, kind: variableKind(decl) })),
     );
   }
-  if (ts.isFunctionDeclaration(statement) && statement.name) {
+  if (tsApi.isFunctionDeclaration(statement) && statement.name) {
     return [{ name: statement.name.text, kind: "function" }];
   }
-  if (ts.isClassDeclaration(statement) && statement.name) {
+  if (tsApi.isClassDeclaration(statement) && statement.name) {
     return [{ name: statement.name.text, kind: "class" }];
   }
-  if (ts.isEnumDeclaration(statement)) return [{ name: statement.name.text, kind: "enum" }];
-  if (ts.isModuleDeclaration(statement) && ts.isIdentifier(statement.name)) {
+  if (tsApi.isEnumDeclaration(statement)) return [{ name: statement.name.text, kind: "enum" }];
+  if (tsApi.isModuleDeclaration(statement) && tsApi.isIdentifier(statement.name)) {
     return [{ name: statement.name.text, kind: "namespace" }];
   }
-  if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
+  if (tsApi.isInterfaceDeclaration(statement) || tsApi.isTypeAliasDeclaration(statement)) {
     return [{ name: statement.name.text, kind: "type" }];
   }
-  if (ts.isImportEqualsDeclaration(statement)) {
+  if (tsApi.isImportEqualsDeclaration(statement)) {
     return [{ name: statement.name.text, kind: statement.isTypeOnly ? "type" : "import" }];
   }
-  if (ts.isImportDeclaration(statement) && statement.importClause) {
+  if (tsApi.isImportDeclaration(statement) && statement.importClause) {
     const clause = statement.importClause;
     const kindOf = (typeOnly: boolean): DeclarationKind =>
       clause.isTypeOnly || typeOnly ? "type" : "import";
     const names: DeclaredName[] = [];
     if (clause.name) names.push({ name: clause.name.text, kind: kindOf(false) });
     const bindings = clause.namedBindings;
-    if (bindings && ts.isNamespaceImport(bindings)) {
+    if (bindings && tsApi.isNamespaceImport(bindings)) {
       names.push({ name: bindings.name.text, kind: kindOf(false) });
     } else if (bindings) {
       for (const element of bindings.elements) {
@@ -261,8 +268,8 @@ function declarationsOf(statement: ts.Statement): DeclaredName[] {
 // neither can be marshalled to another process.
 function variableKind(decl: ts.VariableDeclaration): DeclarationKind {
   const init = decl.initializer && unwrapExpression(decl.initializer);
-  if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return "function";
-  if (init && ts.isClassExpression(init)) return "class";
+  if (init && (tsApi.isArrowFunction(init) || tsApi.isFunctionExpression(init))) return "function";
+  if (init && tsApi.isClassExpression(init)) return "class";
   return "variable";
 }
 
@@ -276,36 +283,36 @@ function topLevelDeclarations(sourceFile: ts.SourceFile, root: Scope): DeclaredN
 }
 
 function bindingNames(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
+  if (tsApi.isIdentifier(name)) return [name.text];
   return name.elements.flatMap((element) =>
-    ts.isOmittedExpression(element) ? [] : bindingNames(element.name),
+    tsApi.isOmittedExpression(element) ? [] : bindingNames(element.name),
   );
 }
 
 // Type positions carry no runtime value: a name used only as a type creates no data dependency.
 function isTypeOnly(node: ts.Node): boolean {
   return (
-    ts.isTypeNode(node) ||
-    ts.isInterfaceDeclaration(node) ||
-    ts.isTypeAliasDeclaration(node) ||
-    ts.isTypeParameterDeclaration(node) ||
-    ts.isImportDeclaration(node) ||
-    ts.isImportEqualsDeclaration(node) ||
-    ts.isExportDeclaration(node)
+    tsApi.isTypeNode(node) ||
+    tsApi.isInterfaceDeclaration(node) ||
+    tsApi.isTypeAliasDeclaration(node) ||
+    tsApi.isTypeParameterDeclaration(node) ||
+    tsApi.isImportDeclaration(node) ||
+    tsApi.isImportEqualsDeclaration(node) ||
+    tsApi.isExportDeclaration(node)
   );
 }
 
 // An identifier refers to a binding unless it names a property, a declaration or a label.
 function isValueReference(id: ts.Identifier): boolean {
   const parent = id.parent;
-  if (ts.isShorthandPropertyAssignment(parent)) return parent.name === id;
+  if (tsApi.isShorthandPropertyAssignment(parent)) return parent.name === id;
   if ((parent as { name?: ts.Node }).name === id) return false;
   if ((parent as { propertyName?: ts.Node }).propertyName === id) return false;
-  if (ts.isQualifiedName(parent) || ts.isMetaProperty(parent)) return false;
+  if (tsApi.isQualifiedName(parent) || tsApi.isMetaProperty(parent)) return false;
   if (
-    (ts.isLabeledStatement(parent) ||
-      ts.isBreakStatement(parent) ||
-      ts.isContinueStatement(parent)) &&
+    (tsApi.isLabeledStatement(parent) ||
+      tsApi.isBreakStatement(parent) ||
+      tsApi.isContinueStatement(parent)) &&
     parent.label === id
   ) {
     return false;
@@ -317,41 +324,41 @@ function isAssignmentTarget(node: ts.Node): boolean {
   const parent = node.parent;
   if (!parent) return false;
   if (
-    ts.isParenthesizedExpression(parent) ||
-    ts.isNonNullExpression(parent) ||
-    ts.isAsExpression(parent) ||
-    ts.isSatisfiesExpression(parent) ||
-    ts.isTypeAssertionExpression(parent) ||
-    ts.isArrayLiteralExpression(parent) ||
-    ts.isSpreadElement(parent) ||
-    ts.isSpreadAssignment(parent)
+    tsApi.isParenthesizedExpression(parent) ||
+    tsApi.isNonNullExpression(parent) ||
+    tsApi.isAsExpression(parent) ||
+    tsApi.isSatisfiesExpression(parent) ||
+    tsApi.isTypeAssertionExpression(parent) ||
+    tsApi.isArrayLiteralExpression(parent) ||
+    tsApi.isSpreadElement(parent) ||
+    tsApi.isSpreadAssignment(parent)
   ) {
     return isAssignmentTarget(parent);
   }
-  if (ts.isBinaryExpression(parent)) {
+  if (tsApi.isBinaryExpression(parent)) {
     const op = parent.operatorToken.kind;
     return (
       parent.left === node &&
-      op >= ts.SyntaxKind.FirstAssignment &&
-      op <= ts.SyntaxKind.LastAssignment
+      op >= tsApi.SyntaxKind.FirstAssignment &&
+      op <= tsApi.SyntaxKind.LastAssignment
     );
   }
-  if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) {
+  if (tsApi.isPrefixUnaryExpression(parent) || tsApi.isPostfixUnaryExpression(parent)) {
     return (
-      parent.operator === ts.SyntaxKind.PlusPlusToken ||
-      parent.operator === ts.SyntaxKind.MinusMinusToken
+      parent.operator === tsApi.SyntaxKind.PlusPlusToken ||
+      parent.operator === tsApi.SyntaxKind.MinusMinusToken
     );
   }
-  if (ts.isForInStatement(parent) || ts.isForOfStatement(parent)) {
+  if (tsApi.isForInStatement(parent) || tsApi.isForOfStatement(parent)) {
     return parent.initializer === node;
   }
-  if (ts.isShorthandPropertyAssignment(parent)) {
+  if (tsApi.isShorthandPropertyAssignment(parent)) {
     return parent.name === node && isAssignmentTarget(parent.parent);
   }
-  if (ts.isPropertyAssignment(parent)) {
+  if (tsApi.isPropertyAssignment(parent)) {
     return parent.initializer === node && isAssignmentTarget(parent.parent);
   }
-  if (ts.isObjectLiteralExpression(parent)) return isAssignmentTarget(parent);
+  if (tsApi.isObjectLiteralExpression(parent)) return isAssignmentTarget(parent);
   return false;
 }
 
@@ -366,22 +373,22 @@ function firstNonDeclarative(sourceFile: ts.SourceFile): CellAnalysis["firstNonD
 
 function isDeclarative(statement: ts.Statement): boolean {
   if (
-    ts.isImportDeclaration(statement) ||
-    ts.isImportEqualsDeclaration(statement) ||
-    ts.isFunctionDeclaration(statement) ||
-    ts.isClassDeclaration(statement) ||
-    ts.isInterfaceDeclaration(statement) ||
-    ts.isTypeAliasDeclaration(statement) ||
-    ts.isEnumDeclaration(statement) ||
-    ts.isModuleDeclaration(statement) ||
-    ts.isEmptyStatement(statement)
+    tsApi.isImportDeclaration(statement) ||
+    tsApi.isImportEqualsDeclaration(statement) ||
+    tsApi.isFunctionDeclaration(statement) ||
+    tsApi.isClassDeclaration(statement) ||
+    tsApi.isInterfaceDeclaration(statement) ||
+    tsApi.isTypeAliasDeclaration(statement) ||
+    tsApi.isEnumDeclaration(statement) ||
+    tsApi.isModuleDeclaration(statement) ||
+    tsApi.isEmptyStatement(statement)
   ) {
     return true;
   }
-  if (ts.isVariableStatement(statement)) {
+  if (tsApi.isVariableStatement(statement)) {
     const list = statement.declarationList;
     return (
-      (list.flags & ts.NodeFlags.Const) !== 0 &&
+      (list.flags & tsApi.NodeFlags.Const) !== 0 &&
       list.declarations.every((d) => d.initializer && isDeclarativeInitializer(d.initializer))
     );
   }
@@ -393,14 +400,15 @@ function isDeclarative(statement: ts.Statement): boolean {
 function isDeclarativeInitializer(expr: ts.Expression): boolean {
   const e = unwrapExpression(expr);
   if (isLiteralExpression(e)) return true;
-  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isClassExpression(e)) return true;
-  const call = ts.isAwaitExpression(e) ? e.expression : e;
-  if (ts.isCallExpression(call) && call.arguments.length === 1) {
+  if (tsApi.isArrowFunction(e) || tsApi.isFunctionExpression(e) || tsApi.isClassExpression(e))
+    return true;
+  const call = tsApi.isAwaitExpression(e) ? e.expression : e;
+  if (tsApi.isCallExpression(call) && call.arguments.length === 1) {
     const arg = call.arguments[0];
     const isModuleCall =
-      call.expression.kind === ts.SyntaxKind.ImportKeyword ||
-      (ts.isIdentifier(call.expression) && call.expression.text === "require");
-    return isModuleCall && arg !== undefined && ts.isStringLiteralLike(arg);
+      call.expression.kind === tsApi.SyntaxKind.ImportKeyword ||
+      (tsApi.isIdentifier(call.expression) && call.expression.text === "require");
+    return isModuleCall && arg !== undefined && tsApi.isStringLiteralLike(arg);
   }
   return false;
 }
@@ -417,27 +425,29 @@ function isDeclarativeInitializer(expr: ts.Expression): boolean {
 export function isLiteralExpression(expr: ts.Expression): boolean {
   const e = unwrapExpression(expr);
   if (
-    ts.isStringLiteral(e) ||
-    ts.isNoSubstitutionTemplateLiteral(e) ||
-    ts.isNumericLiteral(e) ||
-    e.kind === ts.SyntaxKind.TrueKeyword ||
-    e.kind === ts.SyntaxKind.FalseKeyword ||
-    e.kind === ts.SyntaxKind.NullKeyword
+    tsApi.isStringLiteral(e) ||
+    tsApi.isNoSubstitutionTemplateLiteral(e) ||
+    tsApi.isNumericLiteral(e) ||
+    e.kind === tsApi.SyntaxKind.TrueKeyword ||
+    e.kind === tsApi.SyntaxKind.FalseKeyword ||
+    e.kind === tsApi.SyntaxKind.NullKeyword
   ) {
     return true;
   }
-  if (ts.isPrefixUnaryExpression(e)) {
+  if (tsApi.isPrefixUnaryExpression(e)) {
     return (
-      (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken) &&
-      ts.isNumericLiteral(e.operand)
+      (e.operator === tsApi.SyntaxKind.MinusToken || e.operator === tsApi.SyntaxKind.PlusToken) &&
+      tsApi.isNumericLiteral(e.operand)
     );
   }
-  if (ts.isArrayLiteralExpression(e)) return e.elements.every(isLiteralExpression);
-  if (ts.isObjectLiteralExpression(e)) {
+  if (tsApi.isArrayLiteralExpression(e)) return e.elements.every(isLiteralExpression);
+  if (tsApi.isObjectLiteralExpression(e)) {
     return e.properties.every(
       (p) =>
-        ts.isPropertyAssignment(p) &&
-        (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)) &&
+        tsApi.isPropertyAssignment(p) &&
+        (tsApi.isIdentifier(p.name) ||
+          tsApi.isStringLiteral(p.name) ||
+          tsApi.isNumericLiteral(p.name)) &&
         isLiteralExpression(p.initializer),
     );
   }
@@ -458,9 +468,9 @@ function syntaxErrorsOf(sourceFile: ts.SourceFile): CellSyntaxError[] {
     fileExists: (name) => name === sourceFile.fileName,
     readFile: () => undefined,
   };
-  const program = ts.createProgram({
+  const program = tsApi.createProgram({
     rootNames: [sourceFile.fileName],
-    options: { noLib: true, noResolve: true, target: ts.ScriptTarget.ES2022 },
+    options: { noLib: true, noResolve: true, target: tsApi.ScriptTarget.ES2022 },
     host,
   });
   return program.getSyntacticDiagnostics(sourceFile).map((d) => {
@@ -468,7 +478,7 @@ function syntaxErrorsOf(sourceFile: ts.SourceFile): CellSyntaxError[] {
     return {
       line: pos.line + 1,
       column: pos.character + 1,
-      message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+      message: tsApi.flattenDiagnosticMessageText(d.messageText, "\n"),
     };
   });
 }

@@ -291,15 +291,12 @@ describe("compileNotebookFile", () => {
     expect(existsSync(stateDir)).toBe(false);
   });
 
-  it("refuses to guess a lockfile hash when there is no package-lock.json above the notebook", async () => {
+  it("pins a notebook outside any npm project with Kiln's own lockfile", async () => {
     const path = join(dir, "lonely.ipynb");
     await writeFile(path, JSON.stringify(notebook("// @kiln step=a\n1;")));
-    const error = await compileNotebookFile(path, { stateDir: join(dir, ".kiln") }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(NotebookCompileError);
-    expect((error as NotebookCompileError).problems[0]?.code).toBe("missing-lockfile");
-    expect(existsSync(join(dir, ".kiln"))).toBe(false);
+    const { spec } = await compileNotebookFile(path, { stateDir: join(dir, ".kiln") });
+    expect(spec.lockfileHash).toBe(await findLockfileHash(__dirname));
+    expect(spec.lockfileHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("says what to do when the file is missing", async () => {

@@ -191,14 +191,16 @@ export async function findLockfileHash(dir: string): Promise<string | undefined>
   }
 }
 
+// A notebook outside any npm project runs with Kiln's own packages (steps resolve them from the
+// Kiln checkout), so Kiln's lockfile pins it.
 async function nearestLockfileHash(dir: string, notebook: string): Promise<string> {
-  const hash = await findLockfileHash(dir);
+  const hash = (await findLockfileHash(dir)) ?? (await findLockfileHash(__dirname));
   if (hash !== undefined) return hash;
   throw new NotebookCompileError(
     [
       {
         code: "missing-lockfile",
-        message: `no package-lock.json was found in ${dir} or any folder above it; step hashes must pin the packages the steps run with.`,
+        message: `no package-lock.json was found in ${dir}, in the Kiln installation, or any folder above them; step hashes must pin the packages the steps run with.`,
         fix: "Run `npm install` in the project that holds the notebook (it writes package-lock.json), or pass `lockfileHash`.",
       },
     ],

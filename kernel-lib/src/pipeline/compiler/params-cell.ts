@@ -1,7 +1,8 @@
 // Pipeline parameters: a `params` cell holds `const name = <literal>;` declarations only, so the
 // defaults can be read without running any code and overridden per run by binding other values.
 
-import * as ts from "typescript";
+import type * as ts from "typescript";
+import { tsApi } from "./typescript-api";
 import type { JsonValue, ParamSpec } from "../../spec/pipeline-spec";
 import { isLiteralExpression, parseCellSource, unwrapExpression } from "./cell-analysis";
 
@@ -26,10 +27,10 @@ export function parseParamsCell(source: string): ParamsCellResult {
   const lineOf = (node: ts.Node): number =>
     sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
   for (const statement of sourceFile.statements) {
-    if (ts.isEmptyStatement(statement)) continue;
+    if (tsApi.isEmptyStatement(statement)) continue;
     if (
-      !ts.isVariableStatement(statement) ||
-      !(statement.declarationList.flags & ts.NodeFlags.Const)
+      !tsApi.isVariableStatement(statement) ||
+      !(statement.declarationList.flags & tsApi.NodeFlags.Const)
     ) {
       return {
         ok: false,
@@ -38,7 +39,7 @@ export function parseParamsCell(source: string): ParamsCellResult {
       };
     }
     for (const decl of statement.declarationList.declarations) {
-      if (!ts.isIdentifier(decl.name)) {
+      if (!tsApi.isIdentifier(decl.name)) {
         return {
           ok: false,
           line: lineOf(decl),
@@ -70,19 +71,19 @@ function paramType(value: JsonValue): ParamSpec["type"] {
 // Only called on expressions isLiteralExpression accepted.
 function literalValue(expr: ts.Expression): JsonValue {
   const e = unwrapExpression(expr);
-  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
-  if (ts.isNumericLiteral(e)) return numberOf(e.text);
-  if (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)) {
+  if (tsApi.isStringLiteral(e) || tsApi.isNoSubstitutionTemplateLiteral(e)) return e.text;
+  if (tsApi.isNumericLiteral(e)) return numberOf(e.text);
+  if (tsApi.isPrefixUnaryExpression(e) && tsApi.isNumericLiteral(e.operand)) {
     const n = numberOf(e.operand.text);
-    return e.operator === ts.SyntaxKind.MinusToken ? -n : n;
+    return e.operator === tsApi.SyntaxKind.MinusToken ? -n : n;
   }
-  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
-  if (ts.isArrayLiteralExpression(e)) return e.elements.map(literalValue);
-  if (ts.isObjectLiteralExpression(e)) {
+  if (e.kind === tsApi.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === tsApi.SyntaxKind.FalseKeyword) return false;
+  if (tsApi.isArrayLiteralExpression(e)) return e.elements.map(literalValue);
+  if (tsApi.isObjectLiteralExpression(e)) {
     const object: { [key: string]: JsonValue } = {};
     for (const p of e.properties) {
-      if (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name)) {
+      if (tsApi.isPropertyAssignment(p) && !tsApi.isComputedPropertyName(p.name)) {
         object[(p.name as ts.Identifier | ts.StringLiteral | ts.NumericLiteral).text] =
           literalValue(p.initializer);
       }
