@@ -155,7 +155,6 @@ describe("runPipeline on a diamond notebook", () => {
       expect(step.data.tags).toMatchObject({
         "kiln.step": spec.name,
         "kiln.step.hash": spec.hash,
-        "kiln.step.cached": "false",
       });
       expect(step.data.metrics["duration_seconds"]).toBeGreaterThan(0);
       expect(await artifactPaths(step.info.runId, "logs")).toEqual([`logs/${spec.name}.log`]);
@@ -178,11 +177,15 @@ describe("runPipeline on a diamond notebook", () => {
     expect(ran(events)).toEqual([]);
     expect(existsSync(join(stateDir, "runs", record.runId, "steps"))).toBe(false);
 
-    const steps = await nestedRuns(record.mlflowRunId!);
-    expect(steps.size).toBe(4);
-    for (const step of steps.values()) {
-      expect(step.info.status).toBe("FINISHED");
-      expect(step.data.tags["kiln.step.cached"]).toBe("true");
+    // Nothing ran, so no nested runs: the parent names each cached step and links it to the
+    // nested run of the first pipeline run that computed its outputs.
+    expect((await nestedRuns(record.mlflowRunId!)).size).toBe(0);
+    const parent = await mlflow.getRun(record.mlflowRunId!);
+    expect(parent.info.status).toBe("FINISHED");
+    for (const [step, state] of Object.entries(first.steps)) {
+      expect(parent.data.tags[`kiln.step.${step}.cached`]).toBe("true");
+      expect(parent.data.tags[`kiln.step.${step}.source_run`]).toBe(state.mlflowRunId);
+      expect(record.steps[step]!.mlflowRunId).toBe(state.mlflowRunId);
     }
   });
 

@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compileNotebook, compileNotebookFile, findLockfileHash } from "./compile-notebook";
 import { NotebookCompileError } from "./errors";
@@ -303,5 +305,44 @@ describe("compileNotebookFile", () => {
     await expect(
       compileNotebookFile(join(dir, "nope.ipynb"), { lockfileHash: "l" }),
     ).rejects.toThrow(/cannot read the notebook file .*nope\.ipynb[\s\S]*Fix: Check the path/);
+  });
+});
+
+describe("compileNotebookFile's cache of compiled specs", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kiln-compile-cache-"));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  // A child process, so that "TypeScript was loaded" is not polluted by this test process.
+  const compileInChild = async (path: string, stateDir: string) => {
+    const script = `
+      const { compileNotebookFile } = require(${JSON.stringify(join(__dirname, "compile-notebook.ts"))});
+      compileNotebookFile(${JSON.stringify(path)}, { stateDir: ${JSON.stringify(stateDir)}, lockfileHash: "l" }).then((p) => {
+        const loadedTypescript = Object.keys(require.cache).some((k) => k.includes("/node_modules/typescript/"));
+        console.log(JSON.stringify({ version: p.version, hash: p.spec.hash, loadedTypescript }));
+      });`;
+    const tsx = join(__dirname, "..", "..", "..", "..", "node_modules", ".bin", "tsx");
+    const { stdout } = await promisify(execFile)(tsx, ["-e", script]);
+    return JSON.parse(stdout.trim()) as {
+      version: string;
+      hash: string;
+      loadedTypescript: boolean;
+    };
+  };
+
+  it("recompiles an unchanged notebook without loading TypeScript, and misses after an edit", async () => {
+    const path = join(dir, "cached.ipynb");
+    const stateDir = join(dir, ".kiln");
+    await writeFile(path, JSON.stringify(notebook("// @kiln step=a\nconst a = 1;")));
+    const first = await compileInChild(path, stateDir);
+    expect(first).toMatchObject({ version: "v1", loadedTypescript: true });
+    expect(await compileInChild(path, stateDir)).toEqual({ ...first, loadedTypescript: false });
+
+    await writeFile(path, JSON.stringify(notebook("// @kiln step=a\nconst a = 2;")));
+    const edited = await compileInChild(path, stateDir);
+    expect(edited).toMatchObject({ version: "v2", loadedTypescript: true });
+    expect(edited.hash).not.toBe(first.hash);
   });
 });

@@ -10,6 +10,7 @@ import {
   type StepSpec,
   type VersionedPipeline,
 } from "../../spec/pipeline-spec";
+import { compileCacheKey, readCompiledSpec, writeCompiledSpec } from "./compile-cache";
 import { buildDag } from "./dag";
 import { NotebookCompileError, type CompileProblem } from "./errors";
 import { canonicalJson, sha256, specHash, stepHash } from "./hashing";
@@ -167,8 +168,15 @@ export async function compileNotebookFile(
   }
   const lockfileHash =
     options.lockfileHash ?? (await nearestLockfileHash(dirname(absolute), shownPath));
-  const spec = compileNotebook(text, { path: shownPath, name: options.name, lockfileHash });
-  const { version } = await registerPipelineVersion(options.stateDir ?? ".kiln", spec);
+  const stateDir = options.stateDir ?? ".kiln";
+  const cacheKey = compileCacheKey(text, lockfileHash, options.name);
+  const cached = await readCompiledSpec(stateDir, cacheKey);
+  // The path is not part of the hash, so a cached spec takes the path it is compiled from now.
+  const spec = cached
+    ? { ...cached, notebook: { ...cached.notebook, path: shownPath } }
+    : compileNotebook(text, { path: shownPath, name: options.name, lockfileHash });
+  const { version } = await registerPipelineVersion(stateDir, spec);
+  if (!cached) await writeCompiledSpec(stateDir, cacheKey, spec);
   return { spec, version };
 }
 

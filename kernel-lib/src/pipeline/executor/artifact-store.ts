@@ -33,6 +33,8 @@ export interface CacheEntry {
   step: string;
   outputs: Record<string, StoredValue>;
   createdAt: number;
+  /** The MLflow nested run that computed these outputs, when the run was tracked. */
+  mlflowRunId?: string;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;

@@ -220,13 +220,11 @@ class StepRunner {
       if (hit) {
         this.#entries.set(name, hit);
         const durationMs = Date.now() - started;
-        tracking?.recordCachedStep(step, cacheKey, (mlflowRunId) =>
-          this.#init.recorder.update((record) => {
-            const entry = record.steps[name];
-            if (entry) entry.mlflowRunId = mlflowRunId;
-          }),
-        );
-        this.#status(name, "cached", { durationMs });
+        tracking?.recordCachedStep(step, hit.mlflowRunId);
+        this.#status(name, "cached", {
+          durationMs,
+          ...(hit.mlflowRunId ? { mlflowRunId: hit.mlflowRunId } : {}),
+        });
         return "cached";
       }
     }

@@ -1,16 +1,17 @@
 /**
  * MLflow for a pipeline run: one parent run in the experiment named after the pipeline (params,
  * the spec and the notebook as artifacts, tags `kiln.pipeline*`), and one nested run per step
- * (tags `kiln.step*`, metric `duration_seconds`, its log as `logs/<step>.log`). Cached and
- * skipped steps get their nested runs in the background, all at once, so a fully cached run
- * costs a handful of concurrent requests rather than a round trip per step.
+ * that runs (tags `kiln.step*`, metric `duration_seconds`, its log as `logs/<step>.log`). A cached
+ * step did not run, so it gets no nested run of its own: the parent run's tags name it and link
+ * to the nested run that computed its outputs, which holds its metrics, models and log. A fully
+ * cached run thus costs six requests, whatever the number of steps.
  *
  * @example
  * ```ts
  * const tracking = await PipelineTracking.start({ trackingUri, spec, version: "v3", params, runId, spoolDir });
  * const stepRun = await tracking.startStep(step, cacheKey);
  * await tracking.endStep(stepRun.runId, { status: "FINISHED", durationMs: 1200, logFile });
- * tracking.recordCachedStep(otherStep, otherKey);
+ * tracking.recordCachedStep(otherStep, cacheEntry.mlflowRunId);
  * await tracking.finish("FINISHED");
  * ```
  */
@@ -96,7 +97,7 @@ export class PipelineTracking {
   }
 
   /** Creates a step's nested run (before its process starts, so the step can log to it). */
-  async startStep(step: StepSpec, cacheKey: string, cached = false): Promise<StepRunHandle> {
+  async startStep(step: StepSpec, cacheKey: string): Promise<StepRunHandle> {
     const run = await this.client.createRun({
       experimentId: this.#experimentId,
       runName: step.name,
@@ -105,7 +106,6 @@ export class PipelineTracking {
         "kiln.step": step.name,
         "kiln.step.hash": step.hash,
         "kiln.step.cache_key": cacheKey,
-        "kiln.step.cached": String(cached),
       },
     });
     return { runId: run.info.runId, artifactUri: run.info.artifactUri };
@@ -124,23 +124,15 @@ export class PipelineTracking {
   }
 
   /**
-   * A cached step's nested run, created in the background with two requests (create with its
-   * tags, then end): with MLflow serialising writes, every request per step shows in the time of
-   * a fully cached run. It has no `duration_seconds` (nothing ran); the run record has the time
-   * the cache lookup took.
+   * Records a cached step on the parent run: tag `kiln.step.<name>.cached`, and
+   * `kiln.step.<name>.source_run` = the nested run (of an earlier pipeline run) that computed the
+   * outputs reused here. Buffered: sent with the parent's other writes.
    */
-  recordCachedStep(
-    step: StepSpec,
-    cacheKey: string,
-    onCreated?: (stepRunId: string) => void,
-  ): void {
-    this.#background(
-      (async () => {
-        const run = await this.startStep(step, cacheKey, true);
-        onCreated?.(run.runId);
-        await this.client.updateRun(run.runId, { status: "FINISHED", endTime: Date.now() });
-      })(),
-    );
+  recordCachedStep(step: StepSpec, sourceRunId: string | undefined): void {
+    this.client.enqueueTags(this.parentRunId, {
+      [`kiln.step.${step.name}.cached`]: "true",
+      ...(sourceRunId ? { [`kiln.step.${step.name}.source_run`]: sourceRunId } : {}),
+    });
   }
 
   /** A skipped step's nested run (status KILLED, tag `kiln.step.skipped`), in the background. */

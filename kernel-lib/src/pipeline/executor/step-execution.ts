@@ -116,6 +116,7 @@ export async function executeStep(options: StepExecutionOptions): Promise<CacheE
     step: step.name,
     outputs,
     createdAt: Date.now(),
+    ...(options.tracking ? { mlflowRunId: options.tracking.runId } : {}),
   };
   await store.writeCacheEntry(entry);
   return entry;
