@@ -58,7 +58,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
       "code" in error &&
       String(error.code).startsWith("ERR_PARSE_ARGS"))
   ) {
-    console.error(`${error.message}\n\n${usage}`);
+    console.error(`${error.message}\nRun \`kiln help\` for the commands and their options.`);
     process.exit(2);
   }
   console.error(error instanceof Error ? error.message : String(error));
