@@ -7,30 +7,7 @@ export * from "./tf/backend";
 export * from "./tf/errors";
 export * from "./tf/file-io";
 export * from "./spec";
-export {
-  compileNotebook,
-  compileNotebookFile,
-  findLockfileHash,
-} from "./pipeline/compiler/compile-notebook";
-export type {
-  CompileNotebookOptions,
-  CompileNotebookFileOptions,
-} from "./pipeline/compiler/compile-notebook";
-export {
-  NotebookCompileError,
-  describeCell,
-  type CompileProblem,
-  type CompileProblemCode,
-} from "./pipeline/compiler/errors";
-export {
-  listPipelines,
-  readPipelineSpec,
-  registerPipelineVersion,
-  registryPath,
-  PipelineRegistryError,
-  type PipelineListing,
-  type PipelineVersionEntry,
-} from "./pipeline/compiler/version-registry";
+export * from "./pipeline/compiler";
 export {
   params,
   log,
