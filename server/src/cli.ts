@@ -5,6 +5,7 @@ import {
   runCommand,
   runsCommand,
 } from "./commands/pipeline-commands";
+import { keysCommand } from "./commands/keys-commands";
 import { serveCommand, startCommand } from "./commands/platform-commands";
 import { UsageError } from "./commands/usage-error";
 import { formatDoctor, runDoctor } from "./doctor";
@@ -23,6 +24,8 @@ Commands:
   runs PIPELINE             list the runs of a pipeline
   export kfp NOTEBOOK --image IMAGE --out pipeline.yaml
                             write a Kubeflow Pipelines v2 pipeline
+  keys create --scope admin|predict [--label L] | keys list | keys revoke ID
+                            API keys for the HTTP server (only their hashes are stored)
   doctor                    check every component Kiln needs and say how to fix what is missing
   help                      show this text`;
 
@@ -40,6 +43,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   pipelines: pipelinesCommand,
   runs: runsCommand,
   export: exportCommand,
+  keys: keysCommand,
   doctor,
   help: async () => console.log(usage),
 };

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { freePort } from "@kiln/kernel-lib";
 import { createKilnApp } from "./api/app";
-import { loadApiKeys } from "./auth/api-keys";
+import { watchApiKeys } from "./auth/api-keys";
 import { kilnPaths } from "./paths";
 import { PipelineRunManager } from "./pipelines/run-manager";
 
@@ -14,12 +14,14 @@ type KilnServerOptions = {
   notebooksRoot?: string;
   /** MLflow to track pipeline runs in. */
   trackingUri?: string;
+  /** An admin key valid for this process only (kiln start hands it to JupyterLab). */
+  sessionAdminKey?: string;
 };
 
 /** A running Kiln HTTP server. */
 export interface KilnServer {
   readonly url: string;
-  /** Where the API keys are (never printed). */
+  /** Where the hashes of the API keys are kept. */
   readonly keysFile: string;
   stop(): Promise<void>;
 }
@@ -34,7 +36,11 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   const stateDir = options.stateDir ?? kilnPaths.state;
   const keysFile = join(stateDir, "keys.json");
   const app = createKilnApp({
-    keys: loadApiKeys(keysFile),
+    keys: watchApiKeys(
+      keysFile,
+      process.env,
+      options.sessionAdminKey ? [{ scope: "admin", key: options.sessionAdminKey }] : [],
+    ),
     runs: new PipelineRunManager({
       stateDir,
       notebooksRoot: options.notebooksRoot ?? kilnPaths.notebooks,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { startMlflowServer, type MlflowServer } from "@kiln/kernel-lib";
 import { startJupyterLab, type JupyterLab } from "./jupyter";
 import { startKilnServer, type KilnServer } from "./kiln-server";
@@ -32,11 +33,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   let kiln: KilnServer | undefined;
   try {
     log("Starting Kiln server…");
-    kiln = await startKilnServer({ trackingUri: mlflow.uri });
-    log(`  Kiln       ${kiln.url}  (API keys in ${kiln.keysFile})`);
+    // JupyterLab (the extension, notebooks) reaches Kiln with a key that lives as long as this
+    // platform; users create lasting keys with `kiln keys create`.
+    const sessionAdminKey = `kiln_session_${randomBytes(24).toString("base64url")}`;
+    kiln = await startKilnServer({ trackingUri: mlflow.uri, sessionAdminKey });
+    log(`  Kiln       ${kiln.url}`);
     log("Starting JupyterLab…");
     const jupyter = await startJupyterLab({
-      env: { MLFLOW_TRACKING_URI: mlflow.uri, KILN_SERVER_URL: kiln.url },
+      env: {
+        MLFLOW_TRACKING_URI: mlflow.uri,
+        KILN_SERVER_URL: kiln.url,
+        KILN_ADMIN_KEY: sessionAdminKey,
+      },
     });
     log(`  JupyterLab ${jupyter.url}`);
     const server = kiln;

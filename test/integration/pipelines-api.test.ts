@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PipelineEvent, PipelineRunRecord } from "@kiln/kernel-lib";
 import { createKilnApp } from "../../server/src/api/app";
+import { loadApiKeys } from "../../server/src/auth/api-keys";
 import { PipelineRunManager } from "../../server/src/pipelines/run-manager";
 import { realMlflowUri } from "../support/real-mlflow";
 
@@ -43,7 +44,11 @@ writeFileSync(join(notebooks, "broken.ipynb"), notebook(["// @kiln step=a\nconst
 
 const keys = { admin: "admin-key-for-tests", predict: "predict-key-for-tests" };
 const app = createKilnApp({
-  keys,
+  keys: () =>
+    loadApiKeys(join(work, "no-keys.json"), {
+      KILN_ADMIN_KEY: keys.admin,
+      KILN_PREDICT_KEY: keys.predict,
+    }),
   runs: new PipelineRunManager({
     stateDir: join(work, "state"),
     notebooksRoot: notebooks,

@@ -6,7 +6,8 @@ import { pipelinesRoutes } from "./pipelines-routes";
 import { requireScope } from "./require-scope";
 
 export type KilnAppDeps = {
-  keys: ApiKeys;
+  /** The keys accepted now (re-read when the key file changes). */
+  keys: () => ApiKeys;
   runs: PipelineRunManager;
 };
 

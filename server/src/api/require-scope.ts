@@ -8,15 +8,15 @@ import { KilnHttpError } from "./http-errors";
  * @example
  * app.use("/api/pipelines/*", requireScope(keys, "admin"));
  */
-export const requireScope = (keys: ApiKeys, scope: KeyScope): MiddlewareHandler =>
+export const requireScope = (keys: () => ApiKeys, scope: KeyScope): MiddlewareHandler =>
   async function requireScope(c, next) {
-    const granted = scopeOf(keys, c.req.header("authorization"), c.req.header("x-kiln-key"));
+    const granted = scopeOf(keys(), c.req.header("authorization"), c.req.header("x-kiln-key"));
     if (!granted) {
       throw new KilnHttpError(
         401,
         "UNAUTHENTICATED",
         "This endpoint needs an API key.",
-        `Send "Authorization: Bearer <${scope} key>"; the keys are in .kiln/keys.json or KILN_${scope.toUpperCase()}_KEY.`,
+        `Send "Authorization: Bearer <${scope} key>". Create one with \`kiln keys create --scope ${scope}\`, or set KILN_${scope.toUpperCase()}_KEY for the server.`,
       );
     }
     if (scope === "admin" && granted !== "admin") {

@@ -42,7 +42,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     ...(process.env.MLFLOW_TRACKING_URI ? { trackingUri: process.env.MLFLOW_TRACKING_URI } : {}),
   });
   console.log(
-    `Kiln server on ${server.url} (API keys in ${server.keysFile}). Press Ctrl-C to stop.`,
+    `Kiln server on ${server.url} (keys: \`kiln keys create --scope admin|predict\`). Press Ctrl-C to stop.`,
   );
   stopOnSignals("the Kiln server", () => server.stop());
 }
