@@ -45,3 +45,5 @@ export {
   type KubeflowExportOptions,
   type KfpPipelineSpec,
 } from "./pipeline/kfp";
+export * from "./serving/bundle";
+export type { ModelBundleOptions, LoggedModelBundle } from "./pipeline/runtime";

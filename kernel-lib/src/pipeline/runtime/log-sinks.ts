@@ -6,7 +6,7 @@
  * Tracking trouble in a notebook is reported once and never thrown: a lost metric must not
  * cost a user their kernel state.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,6 +15,21 @@ import { MlflowClient } from "../../mlflow/client";
 import { MlflowValidationError } from "../../mlflow/errors";
 import { startRun, type ActiveRun } from "../../mlflow/run";
 import { validateMetrics, validateParams } from "../../mlflow/validation";
+import {
+  bundleLineage,
+  registerBundle,
+  transformSource,
+  writeBundle,
+  type BundleFallback,
+  type BundleManifest,
+  type BundleModel,
+  type DatasetRef,
+  type InputRow,
+  type InputSchema,
+  type InputSchemaInit,
+  type TransformOption,
+} from "../../serving/bundle";
+import type { PipelineSpec } from "../../spec";
 import { fileModelHandler } from "../../tf/file-io";
 import type { StepTrackingContext } from "./context";
 
@@ -23,11 +38,37 @@ export interface SavableModel {
   save(handler: io.IOHandler): Promise<io.SaveResult>;
 }
 
+/** Options of a model bundle (`kiln.log.model` with an `inputSchema`). */
+export type ModelBundleOptions = {
+  /** Registered model name and artifact directory `models/<name>/`. */
+  name: string;
+  /** Features of a request row: names, dtypes, valid ranges, required flags. */
+  inputSchema: InputSchemaInit | InputSchema;
+  /** Feature transform serving runs before the model (see `TransformOption`). */
+  transform?: TransformOption;
+  /** Sample of the training data; its statistics go to `reference.json`. */
+  reference?: readonly InputRow[];
+  /** A model on core features, for rows whose required features are missing or invalid. */
+  fallback?: BundleFallback;
+  /** Training data lineage: tags `kiln.dataset.table` / `kiln.dataset.version`. */
+  dataset?: DatasetRef;
+};
+
+/** What logging a model bundle resolves with. */
+export type LoggedModelBundle = {
+  /** `<run artifact URI>/models/<name>` (a `file://` URI when nothing is tracked). */
+  artifactUri: string;
+  /** Undefined when nothing is tracked (the bundle is only saved locally). */
+  registeredModel: string | undefined;
+  version: string | undefined;
+  manifest: BundleManifest;
+};
+
 /** What was logged, as kept in memory (always, so tests and notebooks can look back). */
 export interface RecordedLogs {
   params: Record<string, string>;
   metrics: { key: string; value: number; step: number; timestamp: number }[];
-  models: { name: string; uri: string }[];
+  models: { name: string; uri: string; version?: string }[];
 }
 
 /** One destination of `kiln.log.*`. Calls validate synchronously and throw on bad input. */
@@ -35,6 +76,8 @@ export interface LogSink {
   metrics(metrics: Record<string, number>, step: number | undefined): void;
   params(params: Record<string, string | number | boolean>): void;
   model(model: SavableModel, name: string): Promise<string>;
+  /** Saves, uploads and registers a model bundle. */
+  modelBundle(model: BundleModel, options: ModelBundleOptions): Promise<LoggedModelBundle>;
   flush(): Promise<void>;
   /** Flushes and releases timers; the step harness calls it before the process exits. */
   close(): Promise<void>;
@@ -77,6 +120,17 @@ abstract class RecordingSink implements LogSink {
     return uri;
   }
 
+  async modelBundle(model: BundleModel, options: ModelBundleOptions): Promise<LoggedModelBundle> {
+    assertValidModelArtifactName(options.name);
+    const logged = await this.deliverBundle(model, options);
+    this.recorded.models.push({
+      name: options.name,
+      uri: logged.artifactUri,
+      ...(logged.version ? { version: logged.version } : {}),
+    });
+    return logged;
+  }
+
   abstract flush(): Promise<void>;
 
   close(): Promise<void> {
@@ -86,6 +140,10 @@ abstract class RecordingSink implements LogSink {
   protected abstract deliverMetrics(m: Record<string, number>, step: number | undefined): void;
   protected abstract deliverParams(p: Record<string, string | number | boolean>): void;
   protected abstract deliverModel(model: SavableModel, name: string): Promise<string>;
+  protected abstract deliverBundle(
+    model: BundleModel,
+    options: ModelBundleOptions,
+  ): Promise<LoggedModelBundle>;
 }
 
 /** Saves a model in the tfjs format into a temporary directory, uploads it, cleans up. */
@@ -100,6 +158,128 @@ async function uploadModel(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Where a bundle goes and what is known about where it came from. */
+type BundleTarget = {
+  client: MlflowClient;
+  runId: string;
+  artifactUri: string;
+  pipeline?: { name?: string; version?: string; runId?: string; spec?: PipelineSpec };
+};
+
+/** Writes the bundle to a temporary directory, uploads it, registers a version, cleans up. */
+async function uploadBundle(
+  model: BundleModel,
+  options: ModelBundleOptions,
+  target: BundleTarget,
+): Promise<LoggedModelBundle> {
+  const artifactPath = `models/${options.name}`;
+  const lineage = bundleLineage({
+    runId: target.runId,
+    pipeline: target.pipeline?.name,
+    pipelineVersion: target.pipeline?.version,
+    pipelineRunId: target.pipeline?.runId,
+    dataset: options.dataset,
+  });
+  const dir = await mkdtemp(join(tmpdir(), "kiln-bundle-"));
+  try {
+    const manifest = await writeBundle(dir, {
+      ...bundleContent(model, options, target.pipeline?.spec),
+      artifactPath,
+      runId: target.runId,
+      mlflowVersion: await serverVersion(target.client.trackingUri),
+      lineage,
+    });
+    await target.client.logArtifacts(target.runId, dir, artifactPath);
+    const artifactUri = `${target.artifactUri}/${artifactPath}`;
+    const version = await registerBundle(target.client, {
+      name: options.name,
+      source: artifactUri,
+      runId: target.runId,
+      lineage,
+    });
+    return { artifactUri, registeredModel: version.name, version: version.version, manifest };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function bundleContent(model: BundleModel, options: ModelBundleOptions, spec?: PipelineSpec) {
+  return {
+    name: options.name,
+    model,
+    inputSchema: options.inputSchema,
+    ...(options.transform
+      ? { transform: transformSource(options.transform, spec?.transforms) }
+      : {}),
+    ...(options.reference ? { reference: options.reference } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+  };
+}
+
+/** A bundle saved under `.kiln/models/<name>` when nothing is tracked (not registered). */
+async function saveBundleLocally(
+  model: BundleModel,
+  options: ModelBundleOptions,
+): Promise<LoggedModelBundle> {
+  const dir = resolve(".kiln", "models", options.name);
+  await rm(dir, { recursive: true, force: true });
+  const manifest = await writeBundle(dir, {
+    ...bundleContent(model, options),
+    artifactPath: `models/${options.name}`,
+  });
+  return {
+    artifactUri: pathToFileURL(dir).href,
+    registeredModel: undefined,
+    version: undefined,
+    manifest,
+  };
+}
+
+// MLmodel records an MLflow version; ours is the server's. Best effort: a bundle without it is fine.
+async function serverVersion(trackingUri: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${trackingUri.replace(/\/+$/, "")}/version`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    return response.ok ? (await response.text()).trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a step knows about its pipeline: the step context has no spec, so read the parent run
+ * (tags `kiln.pipeline*`, `kiln.run_id`, artifact `pipeline/spec.json`). A step run started by
+ * run-step-cli without a parent carries `kiln.pipeline` itself. Missing facts stay undefined.
+ */
+async function stepPipelineFacts(
+  client: MlflowClient,
+  stepRunId: string,
+): Promise<NonNullable<BundleTarget["pipeline"]>> {
+  const step = await client.getRun(stepRunId);
+  const parentId = step.data.tags["mlflow.parentRunId"];
+  const owner = parentId ? await client.getRun(parentId) : step;
+  const tags = owner.data.tags;
+  let spec: PipelineSpec | undefined;
+  if (parentId) {
+    const dir = await mkdtemp(join(tmpdir(), "kiln-spec-"));
+    try {
+      await client.downloadArtifact(parentId, "pipeline/spec.json", join(dir, "spec.json"));
+      spec = JSON.parse(await readFile(join(dir, "spec.json"), "utf8")) as PipelineSpec;
+    } catch {
+      // Without the spec only `transform: { entry }` fails, with its own message.
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return {
+    ...(tags["kiln.pipeline"] ? { name: tags["kiln.pipeline"] } : {}),
+    ...(tags["kiln.pipeline.version"] ? { version: tags["kiln.pipeline.version"] } : {}),
+    ...(parentId && tags["kiln.run_id"] ? { runId: tags["kiln.run_id"] } : {}),
+    ...(spec ? { spec } : {}),
+  };
 }
 
 /** A step's nested run: created by the executor, ended by it after the step process exits. */
@@ -130,6 +310,18 @@ export class StepRunSink extends RecordingSink {
       this.#client.logArtifacts(this.#tracking.runId, dir, artifactDir),
     );
     return `${this.#tracking.artifactUri}/${artifactDir}`;
+  }
+
+  protected async deliverBundle(
+    model: BundleModel,
+    options: ModelBundleOptions,
+  ): Promise<LoggedModelBundle> {
+    return uploadBundle(model, options, {
+      client: this.#client,
+      runId: this.#tracking.runId,
+      artifactUri: this.#tracking.artifactUri,
+      pipeline: await stepPipelineFacts(this.#client, this.#tracking.runId),
+    });
   }
 
   async flush(): Promise<void> {
@@ -170,6 +362,21 @@ export class InteractiveRunSink extends RecordingSink {
     const artifactDir = `models/${name}`;
     await uploadModel(model, (dir) => run.logArtifacts(dir, artifactDir));
     return `${run.info.artifactUri}/${artifactDir}`;
+  }
+
+  // Unlike metrics, a failed bundle upload or registration throws: the caller asked for a
+  // registered version and must not go on believing it has one.
+  protected async deliverBundle(
+    model: BundleModel,
+    options: ModelBundleOptions,
+  ): Promise<LoggedModelBundle> {
+    const run = await this.#runOrUndefined();
+    if (!run) return saveBundleLocally(model, options);
+    return uploadBundle(model, options, {
+      client: run.client,
+      runId: run.id,
+      artifactUri: run.info.artifactUri,
+    });
   }
 
   async flush(): Promise<void> {
@@ -213,6 +420,12 @@ export class MemorySink extends RecordingSink {
   protected deliverParams(): void {}
   protected deliverModel(model: SavableModel, name: string): Promise<string> {
     return saveModelLocally(model, name);
+  }
+  protected deliverBundle(
+    model: BundleModel,
+    options: ModelBundleOptions,
+  ): Promise<LoggedModelBundle> {
+    return saveBundleLocally(model, options);
   }
   async flush(): Promise<void> {}
 }

@@ -12,13 +12,30 @@
  * for (let epoch = 0; epoch < 10; epoch++) kiln.log.metric("loss", losses[epoch], epoch);
  * kiln.log.metrics({ acc: 0.93, auc: 0.97 });
  * const uri = await kiln.log.model(model, { name: "classifier" }); // mlflow-artifacts:/…/models/classifier
+ * // With an input schema: a servable bundle, registered as a new version of "classifier".
+ * const { artifactUri, registeredModel, version } = await kiln.log.model(model, {
+ *   name: "classifier",
+ *   inputSchema: { features: [{ name: "temp", dtype: "float32", min: -40, max: 120 }] },
+ *   reference: trainingRows,
+ * });
  * ```
  */
 import { stepContext } from "./context";
 import { chooseLogSink } from "./log-sinks";
-import type { LogSink, RecordedLogs, SavableModel } from "./log-sinks";
+import type {
+  LoggedModelBundle,
+  LogSink,
+  ModelBundleOptions,
+  RecordedLogs,
+  SavableModel,
+} from "./log-sinks";
 
-export type { RecordedLogs, SavableModel } from "./log-sinks";
+export type {
+  LoggedModelBundle,
+  ModelBundleOptions,
+  RecordedLogs,
+  SavableModel,
+} from "./log-sinks";
 
 let sink: LogSink | undefined;
 
@@ -36,6 +53,29 @@ export type LogModelOptions = {
   /** Artifact directory name under `models/`: letters, digits, `.`, `_`, `-`. */
   name: string;
 };
+
+/**
+ * Saves a tfjs model as artifacts `models/<name>/` of the current run.
+ *
+ * - With `{ name }` only: the tfjs files (`model.json`, `weights.bin`); resolves with their URI.
+ * - With `{ name, inputSchema, transform?, reference?, fallback?, dataset? }`: a servable bundle
+ *   (model, input schema, transform code, reference statistics, fallback model, `MLmodel` with a
+ *   `kiln` flavor, checksummed `bundle.json`), registered as a new version of the registered
+ *   model `name` with lineage tags; resolves with `{ artifactUri, registeredModel, version }`.
+ *   Unlike metrics, a failed upload or registration rejects. Untracked: saved under
+ *   `.kiln/models/<name>`, not registered.
+ */
+function logModel(model: SavableModel, options: ModelBundleOptions): Promise<LoggedModelBundle>;
+function logModel(model: SavableModel, options: LogModelOptions): Promise<string>;
+function logModel(
+  model: SavableModel,
+  options: LogModelOptions | ModelBundleOptions,
+): Promise<string | LoggedModelBundle> {
+  if ("inputSchema" in options && options.inputSchema !== undefined) {
+    return currentSink().modelBundle(model, options);
+  }
+  return currentSink().model(model, options.name);
+}
 
 /** The `kiln.log` namespace. */
 export const log = {
@@ -59,13 +99,8 @@ export const log = {
     currentSink().params(params);
   },
 
-  /**
-   * Saves a tfjs model in the tfjs format as artifacts `models/<name>/` of the current run and
-   * resolves with their URI (a local `file://` URI when nothing is tracked).
-   */
-  model(model: SavableModel, options: LogModelOptions): Promise<string> {
-    return currentSink().model(model, options.name);
-  },
+  /** See {@link logModel}: plain tfjs artifacts, or a registered bundle with `inputSchema`. */
+  model: logModel,
 
   /** Resolves when everything logged so far is delivered (or spooled). */
   flush(): Promise<void> {

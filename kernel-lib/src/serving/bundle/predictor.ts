@@ -1,0 +1,201 @@
+/**
+ * Loads a verified bundle and predicts with it: each row is checked against the input schema,
+ * rows the main model cannot serve (a required feature missing, NaN or out of range) go to the
+ * fallback model, the transform runs per row, and each model gets one batched `predict` call.
+ *
+ * @example
+ * ```ts
+ * const { tf } = await loadTensorflow();
+ * const bundle = await loadBundle("/srv/models/regressor", tf);
+ * const { outputs, usedFallback } = bundle.predict([{ temperature: 21, pressure: null }]);
+ * bundle.dispose();
+ * ```
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { LayersModel } from "@tensorflow/tfjs";
+import type { Tensorflow } from "../../tf/backend";
+import { fileModelHandler } from "../../tf/file-io";
+import { BundleDefinitionError, BundleInputError } from "./errors";
+import type { BundleManifest } from "./manifest";
+import { verifyBundle } from "./read-bundle";
+import type { ReferenceStats } from "./reference-stats";
+import {
+  checkRow,
+  defineInputSchema,
+  describeFeature,
+  usabilityProblem,
+  type InputRow,
+  type InputSchema,
+} from "./schema";
+import {
+  compileTransform,
+  type RowTransform,
+  type TransformManifest,
+  type TransformRow,
+} from "./transform-code";
+
+/** What {@link LoadedBundle.predict} returns, one entry per input row. */
+export type BundlePrediction = {
+  outputs: number[][];
+  usedFallback: boolean[];
+  /** Why a row went to the fallback (undefined for rows the main model served). */
+  fallbackReasons: (string | undefined)[];
+};
+
+/** A bundle ready to serve. */
+export interface LoadedBundle {
+  readonly dir: string;
+  readonly manifest: BundleManifest;
+  readonly schema: InputSchema;
+  readonly reference: ReferenceStats | undefined;
+  /**
+   * Predicts a batch. Throws BundleInputError for the first row that is malformed, or that needs
+   * the fallback when there is none (or the fallback's own features are unusable too).
+   */
+  predict(rows: readonly InputRow[]): BundlePrediction;
+  /** Frees the models' tensors. */
+  dispose(): void;
+}
+
+/** Verifies the bundle in `dir` (checksums) and loads its models with `tf`. */
+export async function loadBundle(dir: string, tf: Tensorflow): Promise<LoadedBundle> {
+  const manifest = await verifyBundle(dir);
+  const schema = defineInputSchema(await readJson<InputSchema>(dir, manifest.inputSchema));
+  const reference = manifest.reference
+    ? await readJson<ReferenceStats>(dir, manifest.reference)
+    : undefined;
+  let transform: RowTransform | undefined;
+  if (manifest.transform) {
+    const definition = await readJson<TransformManifest>(dir, manifest.transform);
+    const code = await readFile(join(dir, definition.file), "utf8");
+    transform = compileTransform(
+      { code, entry: definition.entry, language: definition.language },
+      dir,
+    );
+  }
+  const model = await tf.loadLayersModel(fileModelHandler(join(dir, manifest.model.path)));
+  const fallback = manifest.fallback
+    ? await tf.loadLayersModel(fileModelHandler(join(dir, manifest.fallback.path)))
+    : undefined;
+  return {
+    dir,
+    manifest,
+    schema,
+    reference,
+    predict: (rows) => predictRows({ tf, manifest, schema, transform, model, fallback }, rows),
+    dispose() {
+      model.dispose();
+      fallback?.dispose();
+    },
+  };
+}
+
+type Predictor = {
+  tf: Tensorflow;
+  manifest: BundleManifest;
+  schema: InputSchema;
+  transform: RowTransform | undefined;
+  model: LayersModel;
+  fallback: LayersModel | undefined;
+};
+
+function predictRows(p: Predictor, rows: readonly InputRow[]): BundlePrediction {
+  const main: { index: number; row: TransformRow }[] = [];
+  const degraded: { index: number; row: TransformRow }[] = [];
+  const fallbackReasons: (string | undefined)[] = rows.map(() => undefined);
+  rows.forEach((row, index) => {
+    const check = checkRow(p.schema, row, index);
+    if (check.kind === "ok") {
+      main.push({ index, row: check.values });
+      return;
+    }
+    if (!p.fallback || !p.manifest.fallback) {
+      throw rejectDegraded(p.schema, check.field, index, row);
+    }
+    for (const name of p.manifest.fallback.features) {
+      const feature = p.schema.features.find((f) => f.name === name);
+      if (feature && usabilityProblem(feature, check.values[name]) !== undefined) {
+        throw new BundleInputError(
+          index,
+          name,
+          `${describeFeature(feature)} (the fallback model needs it)`,
+          String(row[name] ?? "nothing"),
+        );
+      }
+    }
+    degraded.push({ index, row: check.values });
+    fallbackReasons[index] = check.reason;
+  });
+  const outputs = new Array<number[]>(rows.length);
+  runModel(p, p.model, p.manifest.model.features, main, outputs);
+  if (p.fallback && p.manifest.fallback)
+    runModel(p, p.fallback, p.manifest.fallback.features, degraded, outputs);
+  return { outputs, usedFallback: fallbackReasons.map((r) => r !== undefined), fallbackReasons };
+}
+
+// One predict call per model per batch: rows are stacked into a [n, features] tensor.
+function runModel(
+  p: Predictor,
+  model: LayersModel,
+  features: readonly string[],
+  batch: readonly { index: number; row: TransformRow }[],
+  outputs: number[][],
+): void {
+  if (batch.length === 0) return;
+  const matrix = batch.map(({ index, row }) => {
+    const input = p.transform ? applyTransform(p.transform, row, index) : row;
+    return features.map((name) => {
+      const value = input[name];
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new BundleDefinitionError(
+          `Row ${index}: after the transform, model input "${name}" is ${String(value)}, expected a finite number. Fix the bundle's transform.`,
+        );
+      }
+      return value;
+    });
+  });
+  const result = p.tf.tidy(() => {
+    const prediction = model.predict(
+      p.tf.tensor2d(matrix, [matrix.length, features.length], "float32"),
+    );
+    const tensor = Array.isArray(prediction) ? prediction[0] : prediction;
+    if (!tensor) throw new BundleDefinitionError("The model returned no output tensor.");
+    return tensor.reshape([matrix.length, -1]).arraySync() as number[][];
+  });
+  batch.forEach(({ index }, i) => {
+    outputs[index] = result[i] ?? [];
+  });
+}
+
+function applyTransform(transform: RowTransform, row: TransformRow, index: number): TransformRow {
+  try {
+    // A copy: a transform that mutates its argument must not change what the caller sent.
+    return transform({ ...row });
+  } catch (error) {
+    throw new BundleDefinitionError(
+      `Row ${index}: the bundle's transform threw: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+function rejectDegraded(
+  schema: InputSchema,
+  name: string,
+  index: number,
+  row: InputRow,
+): BundleInputError {
+  const feature = schema.features.find((f) => f.name === name);
+  const value = row[name];
+  return new BundleInputError(
+    index,
+    name,
+    `${feature ? describeFeature(feature) : "a value"} (required; this model has no fallback)`,
+    value === undefined || value === null ? "nothing" : String(value),
+  );
+}
+
+async function readJson<T>(dir: string, file: string): Promise<T> {
+  return JSON.parse(await readFile(join(dir, file), "utf8")) as T;
+}
