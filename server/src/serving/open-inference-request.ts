@@ -1,0 +1,293 @@
+import { describeValue, outputSize, type FeatureSpec, type ServedModel } from "./endpoint-model";
+import { featureList, missingInput, unknownInput } from "./feature-rows";
+import type { RequestPrediction } from "./micro-batcher";
+import { ServingRequestError } from "./scoring";
+
+/** An Open Inference Protocol v2 tensor in JSON. */
+export type InferTensor = {
+  name: string;
+  shape: number[];
+  datatype: string;
+  data: unknown[];
+  parameters?: Record<string, unknown>;
+};
+
+/** What `parseInferRequest` makes of a v2 inference request. */
+export type ParsedInferRequest = {
+  id: string | undefined;
+  /** One object per row: feature name → value (validated later against the model). */
+  rows: Record<string, unknown>[];
+  /** The outputs the client asked for; all of them when it asked for none. */
+  outputNames: string[];
+};
+
+/** The datatypes of the v2 protocol. */
+const v2Datatypes = new Set([
+  "BOOL",
+  "UINT8",
+  "UINT16",
+  "UINT32",
+  "UINT64",
+  "INT8",
+  "INT16",
+  "INT32",
+  "INT64",
+  "FP16",
+  "FP32",
+  "FP64",
+  "BYTES",
+]);
+const integerDatatypes = new Set([
+  "UINT8",
+  "UINT16",
+  "UINT32",
+  "UINT64",
+  "INT8",
+  "INT16",
+  "INT32",
+  "INT64",
+]);
+const floatDatatypes = new Set(["FP16", "FP32", "FP64"]);
+
+/** The tensor datatypes a feature accepts: its own and those converting to it without loss of meaning. */
+function acceptsDatatype(feature: FeatureSpec, datatype: string): boolean {
+  switch (feature.datatype) {
+    case "FP32":
+      return floatDatatypes.has(datatype) || integerDatatypes.has(datatype);
+    case "INT32":
+      return integerDatatypes.has(datatype);
+    case "BOOL":
+      return datatype === "BOOL";
+  }
+}
+
+/**
+ * Turns a v2 inference request body into rows: either one tensor per feature (shape `[batch]` or
+ * `[batch, 1]`), or a single tensor of shape `[batch, nFeatures]` holding the features in the
+ * model's order. `null` elements are missing values (a Kiln extension; the model may fall back).
+ *
+ * @example
+ * parseInferRequest(model, { inputs: [{ name: "tenure", shape: [2], datatype: "FP32", data: [3, 5] }] });
+ * @throws ServingRequestError 400 naming the input and what was expected.
+ */
+export function parseInferRequest(model: ServedModel, body: unknown): ParsedInferRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest(
+      `The request body must be a JSON object with "inputs", got ${describeValue(body)}.`,
+    );
+  }
+  const request = body as Record<string, unknown>;
+  if (request.id !== undefined && typeof request.id !== "string") {
+    throw badRequest(`"id" must be a string, got ${describeValue(request.id)}.`);
+  }
+  if (
+    request.parameters !== undefined &&
+    (typeof request.parameters !== "object" ||
+      request.parameters === null ||
+      Array.isArray(request.parameters))
+  ) {
+    throw badRequest(`"parameters" must be an object, got ${describeValue(request.parameters)}.`);
+  }
+  if (!Array.isArray(request.inputs) || request.inputs.length === 0) {
+    throw badRequest(
+      `"inputs" must be a non-empty list of tensors like {"name": "${model.inputs[0]?.name ?? "x"}", "shape": [1], "datatype": "${model.inputs[0]?.datatype ?? "FP32"}", "data": [...]}.`,
+    );
+  }
+  const tensors = request.inputs.map((tensor, index) => checkTensor(tensor, index));
+  const rows = isMatrixForm(model, tensors)
+    ? matrixRows(model, tensors[0] as InferTensor)
+    : featureRows(model, tensors);
+  return { id: request.id, rows, outputNames: requestedOutputs(model, request.outputs) };
+}
+
+function checkTensor(tensor: unknown, index: number): InferTensor {
+  if (typeof tensor !== "object" || tensor === null || Array.isArray(tensor)) {
+    throw badRequest(
+      `inputs[${index}] must be a tensor object {name, shape, datatype, data}, got ${describeValue(tensor)}.`,
+    );
+  }
+  const { name, shape, datatype, data } = tensor as Record<string, unknown>;
+  if (typeof name !== "string" || name === "") {
+    throw badRequest(`inputs[${index}] needs a "name" string.`);
+  }
+  if (
+    !Array.isArray(shape) ||
+    !shape.every((dim) => Number.isInteger(dim) && (dim as number) >= 0)
+  ) {
+    throw badRequest(
+      `Input "${name}": "shape" must be a list of non-negative integers like [2] or [2, 1], got ${describeValue(shape)}.`,
+    );
+  }
+  if (typeof datatype !== "string" || !v2Datatypes.has(datatype)) {
+    throw badRequest(
+      `Input "${name}": "datatype" must be one of ${[...v2Datatypes].join(", ")}, got ${describeValue(datatype)}.`,
+    );
+  }
+  if (!Array.isArray(data)) {
+    throw badRequest(
+      `Input "${name}": "data" must be a list of values (row-major), got ${describeValue(data)}.`,
+    );
+  }
+  const flat = (data as unknown[]).flat(Infinity);
+  const expectedCount = (shape as number[]).reduce((count, dim) => count * dim, 1);
+  if (flat.length !== expectedCount) {
+    throw badRequest(
+      `Input "${name}": shape ${JSON.stringify(shape)} needs ${expectedCount} values, but "data" holds ${flat.length}.`,
+    );
+  }
+  for (const value of flat) {
+    if (!fitsDatatype(datatype, value)) {
+      throw badRequest(
+        `Input "${name}": a ${datatype} tensor holds ${describeDatatype(datatype)}, got ${describeValue(value)}.`,
+      );
+    }
+  }
+  return { name, shape: shape as number[], datatype, data: flat };
+}
+
+function fitsDatatype(datatype: string, value: unknown): boolean {
+  if (value === null) return true;
+  if (datatype === "BOOL") return typeof value === "boolean";
+  if (datatype === "BYTES") return typeof value === "string";
+  if (typeof value !== "number" || !Number.isFinite(value)) return false;
+  return !integerDatatypes.has(datatype) || Number.isInteger(value);
+}
+
+function describeDatatype(datatype: string): string {
+  if (datatype === "BOOL") return "true/false values";
+  if (datatype === "BYTES") return "strings";
+  return integerDatatypes.has(datatype) ? "integers" : "numbers";
+}
+
+/** A single tensor `[batch, nFeatures]` not named after a feature (a model of 2+ features). */
+function isMatrixForm(model: ServedModel, tensors: InferTensor[]): boolean {
+  const [tensor] = tensors;
+  return (
+    tensors.length === 1 &&
+    tensor !== undefined &&
+    model.inputs.length > 1 &&
+    tensor.shape.length === 2 &&
+    !model.inputs.some((feature) => feature.name === tensor.name)
+  );
+}
+
+function matrixRows(model: ServedModel, tensor: InferTensor): Record<string, unknown>[] {
+  const [batch = 0, width = 0] = tensor.shape;
+  const features = model.inputs;
+  if (width !== features.length) {
+    throw badRequest(
+      `Input "${tensor.name}": a [batch, ${features.length}] tensor holds the model's ${features.length} features in order (${featureList(features)}), got shape ${JSON.stringify(tensor.shape)}.`,
+    );
+  }
+  const nonNumeric = features.find((feature) => feature.datatype === "BOOL");
+  if (nonNumeric) {
+    throw badRequest(
+      `Input "${tensor.name}": the model has a BOOL feature ("${nonNumeric.name}"), so one [batch, n] tensor cannot hold its features; send one tensor per feature (${featureList(features)}).`,
+    );
+  }
+  const refused = features.find((feature) => !acceptsDatatype(feature, tensor.datatype));
+  if (refused) {
+    throw badRequest(
+      `Input "${tensor.name}": feature "${refused.name}" is ${refused.datatype}, so the tensor's datatype must be ${refused.datatype}, got ${tensor.datatype}.`,
+    );
+  }
+  return Array.from({ length: batch }, (_, row) =>
+    Object.fromEntries(
+      features.map((feature, column) => [feature.name, tensor.data[row * width + column]]),
+    ),
+  );
+}
+
+function featureRows(model: ServedModel, tensors: InferTensor[]): Record<string, unknown>[] {
+  const features = new Map(model.inputs.map((feature) => [feature.name, feature]));
+  const seen = new Set<string>();
+  let batch: { size: number; from: string } | undefined;
+  for (const tensor of tensors) {
+    const feature = features.get(tensor.name);
+    if (!feature) {
+      const hint =
+        tensors.length === 1 && model.inputs.length > 1
+          ? ` Or send one tensor of shape [batch, ${model.inputs.length}] with the features in that order.`
+          : "";
+      throw badRequest(`${unknownInput(tensor.name, model.inputs).message}${hint}`);
+    }
+    if (seen.has(tensor.name))
+      throw badRequest(`Input "${tensor.name}" is sent twice; send each input once.`);
+    seen.add(tensor.name);
+    const [size = 0, ...rest] = tensor.shape;
+    if (
+      tensor.shape.length === 0 ||
+      tensor.shape.length > 2 ||
+      (rest.length === 1 && rest[0] !== 1)
+    ) {
+      throw badRequest(
+        `Input "${tensor.name}": expected shape [batch] or [batch, 1], got ${JSON.stringify(tensor.shape)}.`,
+      );
+    }
+    if (!acceptsDatatype(feature, tensor.datatype)) {
+      throw badRequest(
+        `Input "${tensor.name}": expected datatype ${feature.datatype}, got ${tensor.datatype}.`,
+      );
+    }
+    if (batch && batch.size !== size) {
+      throw badRequest(
+        `Input "${tensor.name}" has ${size} rows but input "${batch.from}" has ${batch.size}; every input needs the same batch size.`,
+      );
+    }
+    batch ??= { size, from: tensor.name };
+  }
+  const missing = model.inputs.find((feature) => feature.required && !seen.has(feature.name));
+  if (missing) throw badRequest(missingInput(missing).message);
+  return Array.from({ length: batch?.size ?? 0 }, (_, row) =>
+    Object.fromEntries(tensors.map((tensor) => [tensor.name, tensor.data[row]])),
+  );
+}
+
+function requestedOutputs(model: ServedModel, outputs: unknown): string[] {
+  const names = model.outputs.map((output) => output.name);
+  if (outputs === undefined) return names;
+  if (!Array.isArray(outputs)) {
+    throw badRequest(
+      `"outputs" must be a list like [{"name": "${names[0] ?? "y"}"}], got ${describeValue(outputs)}.`,
+    );
+  }
+  return outputs.map((output, index) => {
+    const name = (output as { name?: unknown } | null)?.name;
+    if (typeof name !== "string") throw badRequest(`outputs[${index}] needs a "name" string.`);
+    if (!names.includes(name)) {
+      throw badRequest(
+        `Unknown output "${name}"; the model's outputs are ${names.map((n) => `"${n}"`).join(", ")}.`,
+      );
+    }
+    return name;
+  });
+}
+
+/**
+ * The `outputs` tensors of a v2 inference response: for each output, shape `[batch, ...shape]`
+ * and the rows' values row-major.
+ */
+export function responseTensors(
+  prediction: RequestPrediction,
+  outputNames: string[],
+): InferTensor[] {
+  const tensors: InferTensor[] = [];
+  let offset = 0;
+  for (const output of prediction.model.outputs) {
+    const size = outputSize(output);
+    if (outputNames.includes(output.name)) {
+      tensors.push({
+        name: output.name,
+        datatype: output.datatype,
+        shape: [prediction.outputs.length, ...output.shape],
+        data: prediction.outputs.flatMap((values) => values.slice(offset, offset + size)),
+      });
+    }
+    offset += size;
+  }
+  return tensors;
+}
+
+function badRequest(message: string): ServingRequestError {
+  return new ServingRequestError(400, message);
+}

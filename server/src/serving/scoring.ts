@@ -1,0 +1,72 @@
+import type { EndpointBatchers } from "./micro-batcher";
+import type { EndpointRegistry } from "./endpoint-registry";
+import type { RequestPrediction } from "./micro-batcher";
+import type { ServedModel } from "./endpoint-model";
+import { normalizeRows } from "./feature-rows";
+
+/** What both scoring protocols need: the endpoints and their batchers. */
+export type ServingDeps = {
+  registry: EndpointRegistry;
+  batchers: EndpointBatchers;
+};
+
+/**
+ * A client's mistake at the serving boundary (unknown endpoint, malformed body, …); each protocol
+ * renders it in its own error format. Row-level problems are `InputValidationError`s (400).
+ *
+ * @example
+ * throw new ServingRequestError(404, `No serving endpoint "churn".`);
+ */
+export class ServingRequestError extends Error {
+  override name = "ServingRequestError";
+
+  constructor(
+    readonly status: 400 | 404 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The model serving `name` (optionally only when it is `version`).
+ * @throws ServingRequestError 404 naming the endpoints or the version that is served.
+ */
+export function resolveModel(deps: ServingDeps, name: string, version?: string): ServedModel {
+  const model = deps.registry.get(name);
+  if (!model) {
+    const names = deps.registry.list().map((endpoint) => `"${endpoint.name}"`);
+    throw new ServingRequestError(
+      404,
+      `No model "${name}" is served. ${names.length > 0 ? `Served models: ${names.join(", ")}.` : "No model is served yet."}`,
+    );
+  }
+  if (version !== undefined && version !== model.version) {
+    throw new ServingRequestError(
+      404,
+      `Model "${name}" has no version "${version}" being served; it serves version "${model.version}". Leave the version out to use the current one.`,
+    );
+  }
+  return model;
+}
+
+/**
+ * Validates client rows against the model and scores them through the endpoint's batcher.
+ * @throws InputValidationError for a bad row (400).
+ */
+export async function scoreRows(
+  deps: ServingDeps,
+  model: ServedModel,
+  rows: unknown[],
+): Promise<RequestPrediction> {
+  const normalized = normalizeRows(model.inputs, rows);
+  return deps.batchers.for(model.endpoint).submit(model, normalized);
+}
+
+/** The headers every scoring answer carries: which version served it and whether any row fell back. */
+export function servingHeaders(prediction: RequestPrediction): Record<string, string> {
+  return {
+    "X-Kiln-Model-Version": prediction.model.version,
+    "X-Kiln-Fallback": String(prediction.usedFallback.some(Boolean)),
+  };
+}
