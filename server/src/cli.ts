@@ -7,6 +7,7 @@ import {
 } from "./commands/pipeline-commands";
 import { keysCommand } from "./commands/keys-commands";
 import { serveCommand, startCommand } from "./commands/platform-commands";
+import { promoteCommand, rollbackCommand } from "./commands/serving-commands";
 import { UsageError } from "./commands/usage-error";
 import { formatDoctor, runDoctor } from "./doctor";
 
@@ -15,7 +16,7 @@ const usage = `Usage: kiln <command>
 Commands:
   start                     start the platform: MLflow, JupyterLab with the tslab kernel, Kiln's server
   serve [--port N] [--host H]
-                            start only Kiln's HTTP server (pipelines API)
+                            start only Kiln's HTTP server (pipelines, promotion, serving)
   compile NOTEBOOK [--out spec.json]
                             compile an annotated notebook into a versioned pipeline
   run NOTEBOOK [--param k=v ...] [--force] [--parallelism N]
@@ -24,6 +25,9 @@ Commands:
   runs PIPELINE             list the runs of a pipeline
   export kfp NOTEBOOK --image IMAGE --out pipeline.yaml
                             write a Kubeflow Pipelines v2 pipeline
+  promote MODEL[@alias|/version] [--endpoint NAME] [--alias champion]
+                            serve a registered model version on an endpoint of the running server
+  rollback ENDPOINT         serve the endpoint's previous version again
   keys create --scope admin|predict [--label L] | keys list | keys revoke ID
                             API keys for the HTTP server (only their hashes are stored)
   doctor                    check every component Kiln needs and say how to fix what is missing
@@ -43,6 +47,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   pipelines: pipelinesCommand,
   runs: runsCommand,
   export: exportCommand,
+  promote: promoteCommand,
+  rollback: rollbackCommand,
   keys: keysCommand,
   doctor,
   help: async () => console.log(usage),

@@ -5,6 +5,8 @@ import { createKilnApp } from "./api/app";
 import { watchApiKeys } from "./auth/api-keys";
 import { kilnPaths } from "./paths";
 import { PipelineRunManager } from "./pipelines/run-manager";
+import { EndpointBatchers, EndpointRegistry } from "./serving";
+import { EndpointManager } from "./serving/endpoint-manager";
 
 type KilnServerOptions = {
   port?: number;
@@ -35,7 +37,19 @@ export interface KilnServer {
 export async function startKilnServer(options: KilnServerOptions = {}): Promise<KilnServer> {
   const stateDir = options.stateDir ?? kilnPaths.state;
   const keysFile = join(stateDir, "keys.json");
+  const registry = new EndpointRegistry();
+  const endpoints = new EndpointManager({
+    registry,
+    stateDir,
+    ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
+  });
+  // Every promoted endpoint serves again after a restart, from its verified local bundle.
+  const restored = await endpoints.restore();
+  for (const { endpoint, error } of restored.failed) {
+    console.error(`kiln: endpoint "${endpoint}" could not be restored: ${error}`);
+  }
   const app = createKilnApp({
+    serving: { registry, batchers: new EndpointBatchers(), endpoints },
     keys: watchApiKeys(
       keysFile,
       process.env,

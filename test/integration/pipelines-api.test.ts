@@ -8,6 +8,8 @@ import type { PipelineEvent, PipelineRunRecord } from "@kiln/kernel-lib";
 import { createKilnApp } from "../../server/src/api/app";
 import { loadApiKeys } from "../../server/src/auth/api-keys";
 import { PipelineRunManager } from "../../server/src/pipelines/run-manager";
+import { EndpointBatchers, EndpointRegistry } from "../../server/src/serving";
+import { EndpointManager } from "../../server/src/serving/endpoint-manager";
 import { realMlflowUri } from "../support/real-mlflow";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-api-"));
@@ -43,7 +45,13 @@ writeFileSync(
 writeFileSync(join(notebooks, "broken.ipynb"), notebook(["// @kiln step=a\nconst a = b + 1;"]));
 
 const keys = { admin: "admin-key-for-tests", predict: "predict-key-for-tests" };
+const registry = new EndpointRegistry();
 const app = createKilnApp({
+  serving: {
+    registry,
+    batchers: new EndpointBatchers(),
+    endpoints: new EndpointManager({ registry, stateDir: join(work, "state") }),
+  },
   keys: () =>
     loadApiKeys(join(work, "no-keys.json"), {
       KILN_ADMIN_KEY: keys.admin,

@@ -1,6 +1,14 @@
 import { Hono } from "hono";
 import type { ApiKeys } from "../auth/api-keys";
 import type { PipelineRunManager } from "../pipelines/run-manager";
+import type { EndpointManager } from "../serving/endpoint-manager";
+import {
+  mlflowInvocationsRoutes,
+  openInferenceRoutes,
+  type EndpointBatchers,
+  type EndpointRegistry,
+} from "../serving";
+import { endpointsRoutes } from "./endpoints-routes";
 import { toErrorResponse } from "./error-responses";
 import { pipelinesRoutes } from "./pipelines-routes";
 import { requireScope } from "./require-scope";
@@ -9,13 +17,14 @@ export type KilnAppDeps = {
   /** The keys accepted now (re-read when the key file changes). */
   keys: () => ApiKeys;
   runs: PipelineRunManager;
+  serving: { registry: EndpointRegistry; batchers: EndpointBatchers; endpoints: EndpointManager };
 };
 
 /**
  * Kiln's HTTP API as a Hono app (served by `kiln serve`; tests call `app.request(...)`).
  *
  * @example
- * const app = createKilnApp({ keys, runs });
+ * const app = createKilnApp({ keys, runs, serving });
  * serve({ fetch: app.fetch, port: 8700, hostname: "127.0.0.1" });
  */
 export function createKilnApp(deps: KilnAppDeps): Hono {
@@ -24,6 +33,15 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   app.use("/api/pipelines/*", requireScope(deps.keys, "admin"));
   app.use("/api/pipelines", requireScope(deps.keys, "admin"));
   app.route("/api/pipelines", pipelinesRoutes(deps.runs));
+  app.use("/api/endpoints/*", requireScope(deps.keys, "admin"));
+  app.use("/api/endpoints", requireScope(deps.keys, "admin"));
+  app.route("/api/endpoints", endpointsRoutes(deps.serving.endpoints));
+  // Predictions need the predict key (an admin key passes too); /v2 and /v2/health/* stay open
+  // for load balancers' probes.
+  app.use("/v2/models/*", requireScope(deps.keys, "predict"));
+  app.use("/endpoints/*", requireScope(deps.keys, "predict"));
+  app.route("/", openInferenceRoutes(deps.serving));
+  app.route("/", mlflowInvocationsRoutes(deps.serving));
   app.notFound((c) =>
     c.json(
       { error: { code: "NOT_FOUND", message: `No route ${c.req.method} ${c.req.path}.` } },

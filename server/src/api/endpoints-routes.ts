@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import type { EndpointManager } from "../serving/endpoint-manager";
+import { KilnHttpError } from "./http-errors";
+
+type PromoteBody = { model?: unknown; version?: unknown; alias?: unknown; set_alias?: unknown };
+
+/**
+ * Admin API for endpoints: list, promote a registered model version, roll back. Mounted behind
+ * the admin key.
+ *
+ * @example
+ * app.route("/api/endpoints", endpointsRoutes(manager));
+ */
+export function endpointsRoutes(endpoints: EndpointManager): Hono {
+  const routes = new Hono();
+
+  routes.get("/", (c) => c.json({ endpoints: endpoints.list() }));
+
+  routes.post("/:name/promote", async (c) => {
+    let body: PromoteBody;
+    try {
+      body = (await c.req.json()) as PromoteBody;
+    } catch {
+      throw new KilnHttpError(
+        400,
+        "INVALID_JSON",
+        "The request body must be a JSON object.",
+        'Send {"model": "drill-anomaly", "version": "3"}.',
+      );
+    }
+    const text = (value: unknown, field: string): string | undefined => {
+      if (value === undefined) return undefined;
+      if (typeof value === "string" && value.length > 0) return value;
+      if (typeof value === "number" && field === "version") return String(value);
+      throw new KilnHttpError(
+        400,
+        "INVALID_FIELD",
+        `"${field}" must be a non-empty string.`,
+        `Fix "${field}" in the body.`,
+      );
+    };
+    const model = text(body.model, "model");
+    if (!model)
+      throw new KilnHttpError(
+        400,
+        "MISSING_FIELD",
+        '"model" is required: the registered model to promote.',
+        'Send {"model": "drill-anomaly"} (optionally "version" or "alias").',
+      );
+    const version = text(body.version, "version");
+    const alias = text(body.alias, "alias");
+    if (version && alias)
+      throw new KilnHttpError(
+        400,
+        "AMBIGUOUS_VERSION",
+        'Give "version" or "alias", not both.',
+        "Drop one of them.",
+      );
+    const state = await endpoints.promote(
+      c.req.param("name"),
+      { model, ...(version ? { version } : {}), ...(alias ? { alias } : {}) },
+      text(body.set_alias, "set_alias") ?? "champion",
+    );
+    return c.json(state);
+  });
+
+  routes.post("/:name/rollback", async (c) =>
+    c.json(await endpoints.rollback(c.req.param("name"))),
+  );
+
+  return routes;
+}
