@@ -187,6 +187,35 @@ describe("serving a promoted model", () => {
     expect(body.predictions).toHaveLength(3);
   });
 
+  it("works with clients nobody at Kiln wrote: tritonclient (v2) and requests (MLflow formats)", async () => {
+    const { stdout } = await promisify(execFile)(
+      join(__dirname, "..", "..", ".venv", "bin", "python"),
+      [join(__dirname, "interop_client.py"), server.url, "drill", predictKey],
+    );
+    const seen = JSON.parse(stdout) as {
+      triton: { live: boolean; model_version: string; output: number[]; metadata_inputs: string[] };
+      mlflow: Record<string, { status: number; predictions: number[] }>;
+    };
+    const expected = Array.from(
+      (
+        main.predict(
+          tf.tensor2d([
+            [1, 2, 3],
+            [9, 0, 4],
+          ]),
+        ) as ReturnType<typeof tf.tensor2d>
+      ).dataSync(),
+    );
+    expect(seen.triton.live).toBe(true);
+    expect(seen.triton.model_version).toBe("1");
+    expect(seen.triton.metadata_inputs).toEqual(["vibration", "temperature", "spindle_load"]);
+    seen.triton.output.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    for (const format of ["dataframe_split", "dataframe_records", "instances", "inputs", "csv"]) {
+      expect(seen.mlflow[format]!.status).toBe(200);
+      seen.mlflow[format]!.predictions.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    }
+  });
+
   it("refuses a request without the predict key", async () => {
     const response = await call("/v2/models/drill/infer", {
       method: "POST",
