@@ -7,6 +7,8 @@ import { kilnPaths } from "./paths";
 import { PipelineRunManager } from "./pipelines/run-manager";
 import { EndpointBatchers, EndpointRegistry } from "./serving";
 import { EndpointManager } from "./serving/endpoint-manager";
+import { JobQueue } from "./jobs";
+import { KilnMetrics } from "./observability";
 
 type KilnServerOptions = {
   port?: number;
@@ -48,8 +50,23 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   for (const { endpoint, error } of restored.failed) {
     console.error(`kiln: endpoint "${endpoint}" could not be restored: ${error}`);
   }
+  const metrics = new KilnMetrics();
+  // Unfinished jobs of an earlier run start again here, exactly once each.
+  const jobs = JobQueue.open({
+    file: join(stateDir, "jobs.sqlite"),
+    models: (name) => registry.get(name),
+  });
+  jobs.start();
   const app = createKilnApp({
-    serving: { registry, batchers: new EndpointBatchers(), endpoints },
+    metrics,
+    jobs,
+    serving: {
+      registry,
+      batchers: new EndpointBatchers({
+        onBatch: (endpoint, rows) => metrics.observeBatch(endpoint, rows),
+      }),
+      endpoints,
+    },
     keys: watchApiKeys(
       keysFile,
       process.env,
@@ -70,6 +87,13 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     keysFile,
-    stop: () => new Promise<void>((done) => server.close(() => done())),
+    // Drains: no new connections, requests in flight answered, running job batches finished.
+    stop: async () => {
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      // Idle keep-alive connections would hold close() until they time out.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      await closed;
+      await jobs.stop();
+    },
   };
 }

@@ -10,6 +10,8 @@ import { loadApiKeys } from "../../server/src/auth/api-keys";
 import { PipelineRunManager } from "../../server/src/pipelines/run-manager";
 import { EndpointBatchers, EndpointRegistry } from "../../server/src/serving";
 import { EndpointManager } from "../../server/src/serving/endpoint-manager";
+import { JobQueue } from "../../server/src/jobs";
+import { KilnMetrics } from "../../server/src/observability";
 import { realMlflowUri } from "../support/real-mlflow";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-api-"));
@@ -46,7 +48,14 @@ writeFileSync(join(notebooks, "broken.ipynb"), notebook(["// @kiln step=a\nconst
 
 const keys = { admin: "admin-key-for-tests", predict: "predict-key-for-tests" };
 const registry = new EndpointRegistry();
+const jobs = JobQueue.open({
+  file: join(work, "jobs.sqlite"),
+  models: (name) => registry.get(name),
+});
+afterAll(() => jobs.stop());
 const app = createKilnApp({
+  metrics: new KilnMetrics(),
+  jobs,
   serving: {
     registry,
     batchers: new EndpointBatchers(),

@@ -216,6 +216,42 @@ describe("serving a promoted model", () => {
     }
   });
 
+  it("runs an async job of many rows on the same model, and counts predictions in /metrics", async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => ({
+      vibration: i % 10,
+      temperature: (i * 7) % 10,
+      spindle_load: i % 3 === 0 ? null : (i * 3) % 10,
+    }));
+    const submitted = await call("/endpoints/drill/jobs", {
+      method: "POST",
+      key: predictKey,
+      body: JSON.stringify({ dataframe_records: rows }),
+    });
+    expect(submitted.status).toBe(202);
+    const { status_url } = (await submitted.json()) as { status_url: string };
+    let job: {
+      status: string;
+      result?: { predictions: number[]; model_version: string; fallback: boolean[] };
+    };
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await (await call(status_url, { key: predictKey })).json()) as typeof job;
+    } while (job.status === "pending" || job.status === "running");
+    expect(job.status).toBe("succeeded");
+    expect(job.result!.predictions).toHaveLength(500);
+    expect(job.result!.model_version).toBe("1");
+    expect(job.result!.fallback.filter(Boolean)).toHaveLength(167);
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /kiln_predictions_total\{endpoint="drill",version="1",fallback="true"\} \d+/,
+    );
+    expect(metrics).toMatch(/kiln_batch_size_count\{endpoint="drill"\} \d+/);
+    expect(metrics).toMatch(
+      /kiln_http_requests_total\{method="POST",route="\/v2\/models\/:name\/infer",status="200"\} \d+/,
+    );
+  });
+
   it("refuses a request without the predict key", async () => {
     const response = await call("/v2/models/drill/infer", {
       method: "POST",

@@ -9,6 +9,9 @@ import {
   type EndpointRegistry,
 } from "../serving";
 import { endpointsRoutes } from "./endpoints-routes";
+import { jobsRoutes, type JobQueue } from "../jobs";
+import { httpMetrics, metricsRoutes, type KilnMetrics } from "../observability";
+import { kilnOpenApiDocument, openApiRoutes } from "../openapi";
 import { toErrorResponse } from "./error-responses";
 import { pipelinesRoutes } from "./pipelines-routes";
 import { requireScope } from "./require-scope";
@@ -18,6 +21,8 @@ export type KilnAppDeps = {
   keys: () => ApiKeys;
   runs: PipelineRunManager;
   serving: { registry: EndpointRegistry; batchers: EndpointBatchers; endpoints: EndpointManager };
+  jobs: JobQueue;
+  metrics: KilnMetrics;
 };
 
 /**
@@ -29,7 +34,11 @@ export type KilnAppDeps = {
  */
 export function createKilnApp(deps: KilnAppDeps): Hono {
   const app = new Hono();
+  // First, so that every answer is counted, refusals by the key checks included.
+  app.use("*", httpMetrics(deps.metrics));
   app.get("/health", (c) => c.json({ status: "ok" }));
+  app.route("/", metricsRoutes(deps.metrics.registry));
+  app.route("/", openApiRoutes(kilnOpenApiDocument()));
   app.use("/api/pipelines/*", requireScope(deps.keys, "admin"));
   app.use("/api/pipelines", requireScope(deps.keys, "admin"));
   app.route("/api/pipelines", pipelinesRoutes(deps.runs));
@@ -40,8 +49,11 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   // for load balancers' probes.
   app.use("/v2/models/*", requireScope(deps.keys, "predict"));
   app.use("/endpoints/*", requireScope(deps.keys, "predict"));
-  app.route("/", openInferenceRoutes(deps.serving));
-  app.route("/", mlflowInvocationsRoutes(deps.serving));
+  app.use("/jobs/*", requireScope(deps.keys, "predict"));
+  const scoring = { ...deps.serving, metrics: deps.metrics };
+  app.route("/", openInferenceRoutes(scoring));
+  app.route("/", mlflowInvocationsRoutes(scoring));
+  app.route("/", jobsRoutes(deps.jobs, { maxBodyBytes: 50 * 1024 * 1024 }));
   app.notFound((c) =>
     c.json(
       { error: { code: "NOT_FOUND", message: `No route ${c.req.method} ${c.req.path}.` } },

@@ -22,6 +22,7 @@ async function adminCall(path: string, body?: unknown): Promise<unknown> {
   } catch (error) {
     throw new Error(
       `No Kiln server answers at ${serverUrl()} (${(error as Error).message}). Start one with \`kiln serve\` or \`kiln start\`, or set KILN_SERVER_URL.`,
+      { cause: error },
     );
   }
   const answer = (await response.json()) as { error?: { message: string; fix?: string } };

@@ -12,9 +12,11 @@ export type MicroBatcherOptions = {
   maxBatchSize?: number;
   /** Longest a queued request waits for company while the model is busy. */
   maxWaitMs?: number;
+  /** Called with the row count of every `predict` call (metrics). */
+  onBatch?: (rows: number) => void;
 };
 
-const defaultOptions = { maxBatchSize: 64, maxWaitMs: 2 } satisfies Required<MicroBatcherOptions>;
+const defaultOptions = { maxBatchSize: 64, maxWaitMs: 2 } satisfies MicroBatcherOptions;
 
 /** What one request gets back: its rows' predictions and the model version that made them. */
 export type RequestPrediction = BatchPrediction & { model: ServedModel };
@@ -63,7 +65,8 @@ type QueuedChunk = {
  * const { outputs, usedFallback, model } = await batcher.submit(model, [{ tenure: 3 }]);
  */
 export class MicroBatcher {
-  readonly #options: Required<MicroBatcherOptions>;
+  readonly #options: Required<Omit<MicroBatcherOptions, "onBatch">>;
+  readonly #onBatch: ((rows: number) => void) | undefined;
   #queue: QueuedChunk[] = [];
   #queuedRows = 0;
   #inFlight = 0;
@@ -78,7 +81,9 @@ export class MicroBatcher {
   };
 
   constructor(options: MicroBatcherOptions = {}) {
-    this.#options = { ...defaultOptions, ...options };
+    const { onBatch, ...limits } = options;
+    this.#options = { ...defaultOptions, ...limits };
+    this.#onBatch = onBatch;
     if (!Number.isInteger(this.#options.maxBatchSize) || this.#options.maxBatchSize < 1) {
       throw new TypeError(
         `MicroBatcher expects maxBatchSize to be a positive integer, got ${this.#options.maxBatchSize}.`,
@@ -189,6 +194,7 @@ export class MicroBatcher {
   async #run(model: ServedModel, batch: QueuedChunk[]): Promise<void> {
     const size = batch.reduce((total, chunk) => total + chunk.rows.length, 0);
     this.#stats.batchSizes[size] = (this.#stats.batchSizes[size] ?? 0) + 1;
+    this.#onBatch?.(size);
     try {
       const prediction = await this.#predict(
         model,
@@ -279,17 +285,28 @@ function fail(request: PendingRequest, error: unknown): void {
  * await batchers.for("churn").submit(model, rows);
  */
 export class EndpointBatchers {
-  readonly #options: MicroBatcherOptions;
+  readonly #options: Omit<MicroBatcherOptions, "onBatch">;
+  readonly #onBatch: ((endpoint: string, rows: number) => void) | undefined;
   readonly #batchers = new Map<string, MicroBatcher>();
 
-  constructor(options: MicroBatcherOptions = {}) {
-    this.#options = options;
+  constructor(
+    options: Omit<MicroBatcherOptions, "onBatch"> & {
+      onBatch?: (endpoint: string, rows: number) => void;
+    } = {},
+  ) {
+    const { onBatch, ...rest } = options;
+    this.#options = rest;
+    this.#onBatch = onBatch;
   }
 
   for(endpoint: string): MicroBatcher {
     let batcher = this.#batchers.get(endpoint);
     if (!batcher) {
-      batcher = new MicroBatcher(this.#options);
+      const onBatch = this.#onBatch;
+      batcher = new MicroBatcher({
+        ...this.#options,
+        ...(onBatch ? { onBatch: (rows: number) => onBatch(endpoint, rows) } : {}),
+      });
       this.#batchers.set(endpoint, batcher);
     }
     return batcher;

@@ -3,11 +3,14 @@ import type { EndpointRegistry } from "./endpoint-registry";
 import type { RequestPrediction } from "./micro-batcher";
 import type { ServedModel } from "./endpoint-model";
 import { normalizeRows } from "./feature-rows";
+import type { ServingMetrics } from "../observability/kiln-metrics";
 
 /** What both scoring protocols need: the endpoints and their batchers. */
 export type ServingDeps = {
   registry: EndpointRegistry;
   batchers: EndpointBatchers;
+  /** Counts predictions and their latency per endpoint and version. */
+  metrics?: ServingMetrics;
 };
 
 /**
@@ -60,7 +63,10 @@ export async function scoreRows(
   rows: unknown[],
 ): Promise<RequestPrediction> {
   const normalized = normalizeRows(model.inputs, rows);
-  return deps.batchers.for(model.endpoint).submit(model, normalized);
+  const started = performance.now();
+  const prediction = await deps.batchers.for(model.endpoint).submit(model, normalized);
+  deps.metrics?.observePrediction(prediction, (performance.now() - started) / 1000);
+  return prediction;
 }
 
 /** The headers every scoring answer carries: which version served it and whether any row fell back. */

@@ -1,0 +1,351 @@
+import {
+  InputValidationError,
+  outputSize,
+  type BatchPrediction,
+  type FeatureRow,
+  type ServedModel,
+} from "../serving/endpoint-model";
+import { normalizeRows } from "../serving/feature-rows";
+import { mlflowPredictions } from "../serving/mlflow-request";
+import { ServingRequestError } from "../serving/scoring";
+import {
+  CallbackDelivery,
+  callbackUrlProblem,
+  waitAtMost,
+  type CallbackDeliveryOptions,
+} from "./callback-delivery";
+import {
+  JobStore,
+  type ClaimedJob,
+  type JobDocument,
+  type JobOutcome,
+  type JobStatus,
+} from "./job-store";
+
+/** Options of `JobQueue.open`. */
+export type JobQueueOptions = {
+  /** The SQLite file holding the queue (created with its folder). */
+  file?: string;
+  /** The model serving an endpoint now, or `undefined` when there is none (its jobs wait). */
+  models: (endpoint: string) => ServedModel | undefined;
+  /** Most rows one `predict` call gets; a worker takes as many pending jobs as fit. */
+  maxBatchRows?: number;
+  /** Batches of one endpoint running at once (predict is CPU bound: keep it near the core count). */
+  concurrency?: number;
+  /** How often workers look for jobs they were not woken for (after a restart, a model added later). */
+  pollIntervalMs?: number;
+  /** Finished jobs older than this are deleted by the sweep. */
+  retentionMs?: number;
+  /** How often the retention sweep runs. */
+  sweepIntervalMs?: number;
+  /** Longest `stop()` waits for running batches and callbacks. */
+  stopTimeoutMs?: number;
+  callbacks?: CallbackDeliveryOptions;
+  /** The clock (tests move it). */
+  now?: () => number;
+};
+
+const defaultOptions = {
+  file: ".kiln/jobs.sqlite",
+  maxBatchRows: 1_024,
+  concurrency: 1,
+  pollIntervalMs: 1_000,
+  retentionMs: 24 * 60 * 60 * 1_000,
+  sweepIntervalMs: 10 * 60 * 1_000,
+  stopTimeoutMs: 30_000,
+  callbacks: {},
+  now: Date.now,
+} satisfies Omit<Required<JobQueueOptions>, "models">;
+
+/** What a client submits: rows to score (validated against the model) and an optional callback. */
+export type JobRequest = { rows: unknown[]; callbackUrl?: string };
+
+/** What `cancel` did: canceled the job, or found it already final. */
+export type CancelOutcome = { canceled: boolean; job: JobDocument };
+
+/** Counters of one queue, for metrics and tests. */
+export type JobQueueStats = { batches: number; predictCalls: number; rows: number };
+
+/**
+ * Thrown by `submit` once `stop()` was called: the queue takes no new jobs.
+ *
+ * @example
+ * if (error instanceof JobQueueStoppedError) return c.json(..., 503);
+ */
+export class JobQueueStoppedError extends Error {
+  override name = "JobQueueStoppedError";
+  constructor() {
+    super("The job queue is shutting down and takes no new jobs; retry after the server restarts.");
+  }
+}
+
+/**
+ * Batch-scoring jobs in a durable SQLite queue (the embedded backend). Workers claim as many
+ * pending jobs of an endpoint as fit in `maxBatchRows` and score them in one `predict` call; each
+ * job's result and its status change are one guarded write, so a crash re-runs lost batches but
+ * stores every result once. Callbacks are POSTed after a job ends, retried with backoff.
+ *
+ * @example
+ * const queue = JobQueue.open({ file: ".kiln/jobs.sqlite", models: (name) => registry.get(name) });
+ * queue.start();
+ * const job = queue.submit("churn", { rows: [{ tenure: 3, visits: 2 }] });
+ * queue.get(job.job_id)?.status; // "pending", later "succeeded"
+ * await queue.stop();
+ */
+export class JobQueue {
+  readonly #store: JobStore;
+  readonly #options: Omit<Required<JobQueueOptions>, "models">;
+  readonly #models: (endpoint: string) => ServedModel | undefined;
+  readonly #callbacks: CallbackDelivery;
+  readonly #busy = new Map<string, number>();
+  readonly #batches = new Set<Promise<void>>();
+  readonly #stats: JobQueueStats = { batches: 0, predictCalls: 0, rows: 0 };
+  #started = false;
+  #stopping = false;
+  #closed = false;
+  #pumpScheduled = false;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+
+  private constructor(store: JobStore, options: JobQueueOptions) {
+    this.#store = store;
+    const { models, ...rest } = options;
+    this.#models = models;
+    this.#options = { ...defaultOptions, ...rest };
+    for (const name of ["maxBatchRows", "concurrency"] as const) {
+      const value = this.#options[name];
+      if (!Number.isInteger(value) || value < 1) {
+        throw new TypeError(`JobQueue expects ${name} to be a positive integer, got ${value}.`);
+      }
+    }
+    this.#callbacks = new CallbackDelivery(store, this.#options.callbacks, this.#options.now);
+  }
+
+  /**
+   * Opens the queue at `options.file`. Jobs a dead process left `running` go back to `pending`;
+   * nothing runs until `start()`.
+   */
+  static open(options: JobQueueOptions): JobQueue {
+    const store = JobStore.open(options.file ?? defaultOptions.file);
+    try {
+      return new JobQueue(store, options);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Validates the rows against the endpoint's model and queues them as one job.
+   * @throws ServingRequestError 404 for an unknown endpoint, 400 for no rows or a bad callback URL.
+   * @throws InputValidationError for a bad row (400).
+   * @throws JobQueueStoppedError after `stop()`.
+   */
+  submit(endpoint: string, request: JobRequest): JobDocument {
+    if (this.#stopping) throw new JobQueueStoppedError();
+    const model = this.#models(endpoint);
+    if (!model) {
+      throw new ServingRequestError(404, `No model is served at endpoint "${endpoint}".`);
+    }
+    if (request.rows.length === 0) {
+      throw new ServingRequestError(400, "The job has no rows; send at least one row to score.");
+    }
+    if (request.callbackUrl !== undefined) {
+      const problem = callbackUrlProblem(request.callbackUrl);
+      if (problem) throw new ServingRequestError(400, problem);
+    }
+    const rows = normalizeRows(model.inputs, request.rows);
+    const id = this.#store.insert(endpoint, rows, request.callbackUrl, this.#options.now());
+    this.#schedulePump();
+    return this.#store.get(id) as JobDocument;
+  }
+
+  /** The model that would score a job of `endpoint` now (to read a body in its feature order). */
+  model(endpoint: string): ServedModel | undefined {
+    return this.#models(endpoint);
+  }
+
+  /** The job, or `undefined` when there is none (never submitted, or swept after retention). */
+  get(id: string): JobDocument | undefined {
+    return this.#store.get(id);
+  }
+
+  /**
+   * Cancels a pending or running job (a running batch's result for it is then discarded).
+   * Answers `undefined` for an unknown job, `canceled: false` when it had already ended.
+   */
+  cancel(id: string): CancelOutcome | undefined {
+    const canceled = this.#store.cancel(id, this.#options.now());
+    const job = this.#store.get(id);
+    if (!job) return undefined;
+    if (canceled && job.callback) this.#callbacks.wake();
+    return { canceled, job };
+  }
+
+  /** Starts the workers, the retention sweep and callback delivery (resuming any that were due). */
+  start(): void {
+    if (this.#started || this.#stopping) return;
+    this.#started = true;
+    this.#pollTimer = setInterval(() => this.#pump(), this.#options.pollIntervalMs);
+    this.#pollTimer.unref();
+    this.#sweepTimer = setInterval(() => this.sweep(), this.#options.sweepIntervalMs);
+    this.#sweepTimer.unref();
+    this.sweep();
+    this.#callbacks.wake();
+    this.#pump();
+  }
+
+  /**
+   * Takes no new jobs, waits up to `timeoutMs` for running batches and callbacks, then closes the
+   * database. A batch still running then is dropped; its jobs stay `running` and run again at
+   * the next `open`.
+   */
+  async stop(timeoutMs = this.#options.stopTimeoutMs): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    clearInterval(this.#pollTimer);
+    clearInterval(this.#sweepTimer);
+    const deadline = performance.now() + timeoutMs;
+    await waitAtMost([...this.#batches], timeoutMs);
+    await this.#callbacks.stop(Math.max(0, deadline - performance.now()));
+    this.#closed = true;
+    this.#store.close();
+  }
+
+  /** Deletes finished jobs older than the retention; answers how many. */
+  sweep(): number {
+    if (this.#closed) return 0;
+    return this.#store.sweep(this.#options.now() - this.#options.retentionMs);
+  }
+
+  /** Jobs per status. */
+  counts(): Partial<Record<JobStatus, number>> {
+    return this.#store.counts();
+  }
+
+  /** How many times each job's result was written (1 for every succeeded job). */
+  resultWrites(): Map<string, number> {
+    return this.#store.resultWrites();
+  }
+
+  /** A copy of the counters. */
+  stats(): JobQueueStats {
+    return { ...this.#stats };
+  }
+
+  #schedulePump(): void {
+    if (!this.#started || this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    // Jobs submitted in the same tick join one batch.
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** Starts a batch for every endpoint with pending jobs and a free worker. */
+  #pump(): void {
+    if (!this.#started || this.#stopping) return;
+    for (const endpoint of this.#store.pendingEndpoints()) {
+      const model = this.#models(endpoint);
+      // No model (yet): the jobs wait; the poll tries again.
+      if (!model) continue;
+      while ((this.#busy.get(endpoint) ?? 0) < this.#options.concurrency) {
+        const jobs = this.#store.claim(endpoint, this.#options.maxBatchRows, this.#options.now());
+        if (jobs.length === 0) break;
+        this.#busy.set(endpoint, (this.#busy.get(endpoint) ?? 0) + 1);
+        const batch: Promise<void> = this.#runBatch(model, jobs)
+          .catch((error: unknown) => console.error("kiln jobs: a batch failed to finish", error))
+          .finally(() => {
+            this.#busy.set(endpoint, (this.#busy.get(endpoint) ?? 1) - 1);
+            this.#batches.delete(batch);
+            this.#schedulePump();
+          });
+        this.#batches.add(batch);
+      }
+    }
+  }
+
+  async #runBatch(model: ServedModel, jobs: ClaimedJob[]): Promise<void> {
+    this.#stats.batches += 1;
+    const outcomes = await this.#score(model, jobs);
+    // stop() gave up waiting and closed the store: these jobs run again after the restart.
+    if (this.#closed) return;
+    const written = this.#store.finish(outcomes, this.#options.now());
+    if (written.length > 0) this.#callbacks.wake();
+  }
+
+  /** Scores jobs in one go; when one job's rows are refused, re-runs job by job so only it fails. */
+  async #score(model: ServedModel, jobs: ClaimedJob[]): Promise<JobOutcome[]> {
+    try {
+      const prediction = await this.#predict(
+        model,
+        jobs.flatMap((job) => job.rows),
+      );
+      let start = 0;
+      return jobs.map((job) => {
+        const end = start + job.rows.length;
+        const share = {
+          model,
+          outputs: prediction.outputs.slice(start, end),
+          usedFallback: prediction.usedFallback.slice(start, end),
+        };
+        start = end;
+        return {
+          id: job.id,
+          attempt: job.attempt,
+          status: "succeeded",
+          result: {
+            predictions: mlflowPredictions(share),
+            model_version: model.version,
+            fallback: share.usedFallback,
+          },
+        };
+      });
+    } catch (error) {
+      if (error instanceof InputValidationError && jobs.length > 1) {
+        const outcomes: JobOutcome[] = [];
+        for (const job of jobs) outcomes.push(...(await this.#score(model, [job])));
+        return outcomes;
+      }
+      let message: string;
+      if (error instanceof InputValidationError) {
+        message = error.message;
+      } else {
+        console.error(`kiln jobs: model ${model.modelName} v${model.version} failed`, error);
+        message = `Model ${model.modelName} v${model.version} failed to score the rows: ${(error as Error).message ?? String(error)}`;
+      }
+      return jobs.map((job) => ({
+        id: job.id,
+        attempt: job.attempt,
+        status: "failed",
+        error: message,
+      }));
+    }
+  }
+
+  /** `predict` in chunks of at most `maxBatchRows` (one job may be larger), checking the answer's shape. */
+  async #predict(model: ServedModel, rows: FeatureRow[]): Promise<BatchPrediction> {
+    const width = model.outputs.reduce((total, output) => total + outputSize(output), 0);
+    const all: BatchPrediction = { outputs: [], usedFallback: [] };
+    for (let offset = 0; offset < rows.length; offset += this.#options.maxBatchRows) {
+      const chunk = rows.slice(offset, offset + this.#options.maxBatchRows);
+      this.#stats.predictCalls += 1;
+      this.#stats.rows += chunk.length;
+      const prediction = await model.predict(chunk);
+      if (
+        prediction.outputs.length !== chunk.length ||
+        prediction.usedFallback.length !== chunk.length ||
+        prediction.outputs.some((values) => values.length !== width)
+      ) {
+        throw new Error(
+          `Model ${model.modelName} v${model.version} answered ${prediction.outputs.length} rows ` +
+            `(${prediction.usedFallback.length} fallback flags) for ${chunk.length} rows of ${width} values each.`,
+        );
+      }
+      all.outputs.push(...prediction.outputs);
+      all.usedFallback.push(...prediction.usedFallback);
+    }
+    return all;
+  }
+}

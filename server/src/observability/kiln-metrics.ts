@@ -1,0 +1,88 @@
+import type { RequestPrediction } from "../serving/micro-batcher";
+import {
+  DEFAULT_LATENCY_BUCKETS,
+  MetricsRegistry,
+  type Counter,
+  type Histogram,
+} from "./metrics-registry";
+
+/** What serving code reports; an interface so serving depends on no registry. */
+export interface ServingMetrics {
+  /** One scoring request answered: counts its rows by fallback and observes its latency. */
+  observePrediction(prediction: RequestPrediction, seconds: number): void;
+  /** One `predict` call of the micro-batcher with `rows` rows. */
+  observeBatch(endpoint: string, rows: number): void;
+}
+
+/** Buckets of `kiln_batch_size`: powers of two up to past the default `maxBatchSize` (64). */
+export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+/**
+ * Kiln's metrics, declared once on a registry: HTTP traffic (recorded by `httpMetrics`) and
+ * serving (reported by the scoring code through `ServingMetrics`).
+ *
+ * @example
+ * const metrics = new KilnMetrics();
+ * app.use("*", httpMetrics(metrics));
+ * app.route("/", metricsRoutes(metrics.registry));
+ * metrics.observePrediction(prediction, 0.004); // from the scoring code
+ */
+export class KilnMetrics implements ServingMetrics {
+  readonly registry: MetricsRegistry;
+  readonly httpRequests: Counter<"method" | "route" | "status">;
+  readonly httpRequestDuration: Histogram<"method" | "route">;
+  readonly predictions: Counter<"endpoint" | "version" | "fallback">;
+  readonly batchSize: Histogram<"endpoint">;
+  readonly predictionLatency: Histogram<"endpoint" | "version">;
+
+  constructor(registry: MetricsRegistry = new MetricsRegistry()) {
+    this.registry = registry;
+    this.httpRequests = registry.counter({
+      name: "kiln_http_requests_total",
+      help: "HTTP requests answered, by method, matched route pattern and status.",
+      labelNames: ["method", "route", "status"],
+    });
+    this.httpRequestDuration = registry.histogram({
+      name: "kiln_http_request_duration_seconds",
+      help: "Time to answer an HTTP request (until the response starts; streams run longer).",
+      labelNames: ["method", "route"],
+      buckets: DEFAULT_LATENCY_BUCKETS,
+    });
+    this.predictions = registry.counter({
+      name: "kiln_predictions_total",
+      help: "Rows scored, by endpoint, model version and whether the model's fallback answered.",
+      labelNames: ["endpoint", "version", "fallback"],
+    });
+    this.batchSize = registry.histogram({
+      name: "kiln_batch_size",
+      help: "Rows per model predict call made by the micro-batcher.",
+      labelNames: ["endpoint"],
+      buckets: BATCH_SIZE_BUCKETS,
+    });
+    this.predictionLatency = registry.histogram({
+      name: "kiln_prediction_latency_seconds",
+      help: "Time to score one request (queueing in the micro-batcher included).",
+      labelNames: ["endpoint", "version"],
+      buckets: DEFAULT_LATENCY_BUCKETS,
+    });
+  }
+
+  /** One HTTP request answered; `route` is the matched pattern (e.g. `/v2/models/:name/infer`). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status });
+    this.httpRequestDuration.observe({ method, route }, seconds);
+  }
+
+  observePrediction(prediction: RequestPrediction, seconds: number): void {
+    const { endpoint, version } = prediction.model;
+    const fallbackRows = prediction.usedFallback.filter(Boolean).length;
+    const modelRows = prediction.usedFallback.length - fallbackRows;
+    if (modelRows > 0) this.predictions.inc({ endpoint, version, fallback: false }, modelRows);
+    if (fallbackRows > 0) this.predictions.inc({ endpoint, version, fallback: true }, fallbackRows);
+    this.predictionLatency.observe({ endpoint, version }, seconds);
+  }
+
+  observeBatch(endpoint: string, rows: number): void {
+    this.batchSize.observe({ endpoint }, rows);
+  }
+}

@@ -1,0 +1,455 @@
+import type {
+  OpenApiDocument,
+  ParameterObject,
+  ResponseObject,
+  SchemaObject,
+} from "./openapi-types";
+
+/** `{ $ref }` to a schema of the document's components. */
+export const schemaRef = (name: keyof typeof schemas): SchemaObject => ({
+  $ref: `#/components/schemas/${name}`,
+});
+
+const str = (description?: string): SchemaObject => ({
+  type: "string",
+  ...(description ? { description } : {}),
+});
+const obj = (
+  properties: Record<string, SchemaObject>,
+  required: string[],
+  description?: string,
+): SchemaObject => ({
+  type: "object",
+  properties,
+  required,
+  ...(description ? { description } : {}),
+});
+
+const pipelineEventTime = { type: "number", description: "Unix time in milliseconds." } as const;
+const stepStatus: SchemaObject = {
+  type: "string",
+  enum: ["pending", "running", "cached", "succeeded", "failed", "skipped"],
+};
+const tensor = (description: string): SchemaObject =>
+  obj(
+    {
+      name: str(),
+      shape: { type: "array", items: { type: "integer" } },
+      datatype: str("A v2 datatype: BOOL, INT8…INT64, UINT8…UINT64, FP16, FP32, FP64, BYTES."),
+      parameters: { type: "object" },
+      data: { type: "array", description: "Row-major values, flat or nested by `shape`." },
+    },
+    ["name", "shape", "datatype", "data"],
+    description,
+  );
+
+/** The schemas of Kiln's requests, answers and errors. */
+export const schemas = {
+  KilnError: obj(
+    {
+      error: obj(
+        {
+          code: str("Stable, machine-readable, e.g. `MISSING_FIELD`, `UNAUTHENTICATED`."),
+          message: str("What happened and what was expected."),
+          fix: str("What to do next."),
+        },
+        ["code", "message"],
+      ),
+    },
+    ["error"],
+    "Kiln's error body (`/health`, `/api/...`, `/jobs/...`): a 4xx for the client's mistake.",
+  ),
+  V2Error: obj(
+    { error: str("What was wrong, naming the input and what was expected.") },
+    ["error"],
+    "Open Inference Protocol error body.",
+  ),
+  MlflowError: obj(
+    {
+      error_code: {
+        type: "string",
+        enum: ["BAD_REQUEST", "RESOURCE_DOES_NOT_EXIST", "INTERNAL_ERROR"],
+      },
+      message: str(),
+    },
+    ["error_code", "message"],
+    "MLflow scoring server error body.",
+  ),
+  Health: obj({ status: { const: "ok" } }, ["status"]),
+
+  PipelineList: obj(
+    {
+      pipelines: {
+        type: "array",
+        items: obj(
+          {
+            name: str(),
+            versions: {
+              type: "array",
+              items: obj({ version: str(), hash: str(), createdAt: str(), notebookPath: str() }, [
+                "version",
+                "hash",
+                "createdAt",
+                "notebookPath",
+              ]),
+            },
+          },
+          ["name", "versions"],
+        ),
+      },
+    },
+    ["pipelines"],
+  ),
+  CompileRequest: obj(
+    {
+      notebook: {
+        type: "string",
+        minLength: 1,
+        description: "Relative to the notebooks folder.",
+        examples: ["diamond.ipynb"],
+      },
+    },
+    ["notebook"],
+  ),
+  CompileResult: obj(
+    {
+      spec: {
+        type: "object",
+        description: "A `PipelineSpec` (kernel-lib/src/spec/pipeline-spec.ts).",
+        additionalProperties: true,
+      },
+      version: str("The content-addressed version of the spec."),
+    },
+    ["spec", "version"],
+  ),
+  RunRequest: obj(
+    {
+      notebook: { type: "string", minLength: 1, examples: ["diamond.ipynb"] },
+      params: {
+        type: "object",
+        additionalProperties: true,
+        description: "Pipeline parameter values.",
+      },
+      force: { type: "boolean", description: "Re-run steps even when cached." },
+    },
+    ["notebook"],
+  ),
+  RunStarted: obj(
+    {
+      runId: str(),
+      pipeline: str(),
+      version: str(),
+      events: str("Path of the run's event stream."),
+    },
+    ["runId", "pipeline", "version", "events"],
+  ),
+  PipelineRunRecord: obj(
+    {
+      runId: str(),
+      pipeline: str(),
+      version: str(),
+      specHash: str(),
+      status: { type: "string", enum: ["running", "succeeded", "failed"] },
+      params: { type: "object", additionalProperties: true },
+      startTime: pipelineEventTime,
+      endTime: pipelineEventTime,
+      mlflowRunId: str(),
+      steps: {
+        type: "object",
+        additionalProperties: obj(
+          {
+            status: stepStatus,
+            durationMs: { type: "number" },
+            error: str(),
+            mlflowRunId: str(),
+          },
+          ["status"],
+        ),
+      },
+    },
+    ["runId", "pipeline", "version", "specHash", "status", "params", "startTime", "steps"],
+  ),
+  RunList: obj(
+    { runs: { type: "array", items: { $ref: "#/components/schemas/PipelineRunRecord" } } },
+    ["runs"],
+  ),
+  PipelineEvent: {
+    description:
+      "One server-sent event's `data` (JSON); the SSE `event` field repeats `type`. Shapes in kernel-lib/src/spec/pipeline-events.ts.",
+    oneOf: [
+      obj(
+        {
+          type: { const: "run-started" },
+          runId: str(),
+          pipeline: str(),
+          version: str(),
+          steps: { type: "array", items: str() },
+          mlflowRunId: str(),
+          time: pipelineEventTime,
+        },
+        ["type", "runId", "pipeline", "version", "steps", "time"],
+      ),
+      obj(
+        {
+          type: { const: "step-status" },
+          runId: str(),
+          step: str(),
+          status: stepStatus,
+          durationMs: { type: "number" },
+          error: str(),
+          mlflowRunId: str(),
+          time: pipelineEventTime,
+        },
+        ["type", "runId", "step", "status", "time"],
+      ),
+      obj(
+        {
+          type: { const: "step-log" },
+          runId: str(),
+          step: str(),
+          stream: { type: "string", enum: ["stdout", "stderr"] },
+          line: str(),
+          time: pipelineEventTime,
+        },
+        ["type", "runId", "step", "stream", "line", "time"],
+      ),
+      obj(
+        {
+          type: { const: "run-finished" },
+          runId: str(),
+          status: { type: "string", enum: ["succeeded", "failed"] },
+          durationMs: { type: "number" },
+          time: pipelineEventTime,
+        },
+        ["type", "runId", "status", "durationMs", "time"],
+      ),
+    ],
+  },
+
+  V2ServerMetadata: obj(
+    { name: str(), version: str(), extensions: { type: "array", items: str() } },
+    ["name", "version", "extensions"],
+  ),
+  V2Live: obj({ live: { type: "boolean" } }, ["live"]),
+  V2Ready: obj({ ready: { type: "boolean" } }, ["ready"]),
+  V2ModelMetadata: obj(
+    {
+      name: str(),
+      versions: { type: "array", items: str() },
+      platform: { const: "kiln-tfjs" },
+      inputs: {
+        type: "array",
+        items: obj(
+          { name: str(), datatype: str(), shape: { type: "array", items: { type: "integer" } } },
+          ["name", "datatype", "shape"],
+        ),
+      },
+      outputs: {
+        type: "array",
+        items: obj(
+          { name: str(), datatype: str(), shape: { type: "array", items: { type: "integer" } } },
+          ["name", "datatype", "shape"],
+        ),
+      },
+      parameters: obj({ kiln_model_name: str() }, ["kiln_model_name"]),
+    },
+    ["name", "versions", "platform", "inputs", "outputs"],
+  ),
+  V2ModelReady: obj({ name: str(), version: str(), ready: { type: "boolean" } }, [
+    "name",
+    "version",
+    "ready",
+  ]),
+  V2InferRequest: obj(
+    {
+      id: str(),
+      parameters: { type: "object" },
+      inputs: { type: "array", items: tensor("One feature as a `[batch]` tensor.") },
+      outputs: { type: "array", items: obj({ name: str() }, ["name"]) },
+    },
+    ["inputs"],
+  ),
+  V2InferResponse: obj(
+    {
+      model_name: str(),
+      model_version: str("The version that answered."),
+      id: str(),
+      outputs: { type: "array", items: tensor("One output as a `[batch, ...shape]` tensor.") },
+      parameters: obj(
+        {
+          kiln_fallback: {
+            type: "array",
+            items: { type: "boolean" },
+            description: "Per row: whether the model's fallback answered.",
+          },
+        },
+        ["kiln_fallback"],
+      ),
+    },
+    ["model_name", "model_version", "outputs", "parameters"],
+  ),
+
+  MlflowInvocationsRequest: {
+    description: "One of MLflow's JSON input formats.",
+    oneOf: [
+      obj(
+        {
+          dataframe_split: obj(
+            {
+              columns: { type: "array", items: str() },
+              data: { type: "array", items: { type: "array" } },
+            },
+            ["columns", "data"],
+          ),
+        },
+        ["dataframe_split"],
+      ),
+      obj({ dataframe_records: { type: "array", items: { type: "object" } } }, [
+        "dataframe_records",
+      ]),
+      obj({ instances: { type: "array" } }, ["instances"]),
+      obj({ inputs: {} }, ["inputs"]),
+    ],
+  },
+  MlflowInvocationsResponse: obj(
+    {
+      predictions: {
+        type: "array",
+        description: "One entry per row (MLflow clients read only this).",
+      },
+      kiln: obj({ model_version: str(), fallback: { type: "array", items: { type: "boolean" } } }, [
+        "model_version",
+        "fallback",
+      ]),
+    },
+    ["predictions", "kiln"],
+  ),
+
+  PromoteRequest: obj(
+    {
+      model: str("Registered model name in MLflow."),
+      version: str("Model version (a number is accepted too); default: the latest."),
+      alias: str("MLflow alias to resolve, e.g. `champion`; give `version` or `alias`, not both."),
+      set_alias: str("Alias to point at the promoted version; default `champion`."),
+    },
+    ["model"],
+  ),
+  ServedVersion: obj(
+    { model: str(), version: str(), promotedAt: { type: "string", format: "date-time" } },
+    ["model", "version", "promotedAt"],
+  ),
+  EndpointState: obj(
+    {
+      name: str(),
+      current: { $ref: "#/components/schemas/ServedVersion" },
+      previous: { $ref: "#/components/schemas/ServedVersion" },
+    },
+    ["name", "current"],
+    "An endpoint as the admin API lists it (`EndpointState` in server/src/serving/endpoint-manager.ts).",
+  ),
+  EndpointList: obj(
+    { endpoints: { type: "array", items: { $ref: "#/components/schemas/EndpointState" } } },
+    ["endpoints"],
+  ),
+  JobRequest: {
+    description:
+      "An MLflow JSON scoring body (`dataframe_split`, `dataframe_records`, `instances` or `inputs`) plus an optional `callback_url` that receives the finished job (POST).",
+    allOf: [
+      { $ref: "#/components/schemas/MlflowInvocationsRequest" },
+      { type: "object", properties: { callback_url: { type: "string", format: "uri" } } },
+    ],
+  },
+  JobAccepted: obj(
+    {
+      job_id: str(),
+      status: { const: "pending" },
+      status_url: str("Poll this: `/jobs/{job_id}`."),
+    },
+    ["job_id", "status", "status_url"],
+  ),
+  Job: obj(
+    {
+      job_id: str(),
+      endpoint: str(),
+      status: { type: "string", enum: ["pending", "running", "succeeded", "failed", "canceled"] },
+      created_at: { type: "string", format: "date-time" },
+      started_at: { type: "string", format: "date-time" },
+      finished_at: { type: "string", format: "date-time" },
+      result: obj(
+        {
+          predictions: { type: "array", items: {} },
+          model_version: str(),
+          fallback: { type: "array", items: { type: "boolean" } },
+        },
+        ["predictions", "model_version", "fallback"],
+        "Set once the job succeeded.",
+      ),
+      error: str("Set when the job failed."),
+      callback: obj(
+        {
+          url: str(),
+          attempts: { type: "integer" },
+          delivered_at: { type: "string", format: "date-time" },
+          last_error: str(),
+        },
+        ["url", "attempts"],
+      ),
+    },
+    ["job_id", "endpoint", "status", "created_at"],
+    "A job as `GET /jobs/{id}` answers it (`JobDocument` in server/src/jobs/job-store.ts).",
+  ),
+} satisfies Record<string, SchemaObject>;
+
+const kilnError = (description: string): ResponseObject => ({
+  description,
+  content: { "application/json": { schema: schemaRef("KilnError") } },
+});
+
+/** Shared error answers. */
+export const responses = {
+  BadRequest: kilnError("The request is malformed; `error.fix` says what to send."),
+  Unauthenticated: kilnError("No key, or an unknown key (`UNAUTHENTICATED`)."),
+  Forbidden: kilnError("A predict key on an admin endpoint (`FORBIDDEN`)."),
+  NotFound: kilnError("No such resource."),
+  V2Error: {
+    description: "Open Inference Protocol error.",
+    content: { "application/json": { schema: schemaRef("V2Error") } },
+  },
+  MlflowError: {
+    description: "MLflow scoring error.",
+    content: { "application/json": { schema: schemaRef("MlflowError") } },
+  },
+} satisfies Record<string, ResponseObject>;
+
+const pathParam = (name: string, description: string): ParameterObject => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema: { type: "string" },
+});
+
+/** Shared path parameters. */
+export const parameters = {
+  runId: pathParam("runId", "A pipeline run id."),
+  modelName: pathParam("name", "The serving endpoint (v2 calls it the model name)."),
+  modelVersion: pathParam("version", "Must be the version being served."),
+  endpointName: pathParam("name", "The serving endpoint."),
+  jobId: pathParam("id", "An async job id."),
+} satisfies Record<string, ParameterObject>;
+
+/** The key schemes: one key, two ways to send it; the role (scope) is the key's scope. */
+export const securitySchemes = {
+  bearerKey: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "`Authorization: Bearer <key>`. Keys have the scope `admin` or `predict` (`kiln keys create --scope ...`); an admin key also passes predict routes.",
+  },
+  kilnKey: {
+    type: "apiKey",
+    name: "X-Kiln-Key",
+    in: "header",
+    description: "The same key in the `X-Kiln-Key` header.",
+  },
+} satisfies OpenApiDocument["components"]["securitySchemes"];
