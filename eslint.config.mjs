@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/", "**/dist/", ".venv/", ".kiln/", "**/*.d.ts"],
+    ignores: ["**/node_modules/", "**/dist/", "**/.venv/", "**/.kiln/", "**/*.d.ts"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
