@@ -349,3 +349,82 @@ describe("kiln promote and kiln rollback", () => {
     );
   });
 });
+
+describe("bad input against the running server", () => {
+  const v2 = (body: string) =>
+    call("/v2/models/drill/infer", { method: "POST", body, key: predictKey });
+  const invocations = (body: string) =>
+    call("/endpoints/drill/invocations", { method: "POST", body, key: predictKey });
+
+  it.each([
+    ["malformed JSON", "{", /not valid JSON/],
+    ["no inputs", "{}", /inputs/],
+    [
+      "a shape that does not match the data",
+      JSON.stringify({ inputs: [{ name: "vibration", shape: [2], datatype: "FP32", data: [1] }] }),
+      /shape|element/i,
+    ],
+    [
+      "a datatype the model does not take",
+      JSON.stringify({
+        inputs: [{ name: "vibration", shape: [1], datatype: "BYTES", data: ["x"] }],
+      }),
+      /datatype|BYTES/,
+    ],
+    [
+      "an input the model does not have",
+      JSON.stringify({ inputs: [{ name: "pressure", shape: [1], datatype: "FP32", data: [1] }] }),
+      /pressure/,
+    ],
+  ])("Open Inference Protocol: %s → 400 naming the problem", async (_, body, message) => {
+    const response = await v2(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it.each([
+    ["malformed JSON", "{", /JSON/],
+    [
+      "two input formats at once",
+      JSON.stringify({ instances: [], inputs: [] }),
+      /exactly one|one of/i,
+    ],
+    [
+      "an unknown column",
+      JSON.stringify({ dataframe_records: [{ vibration: 1, torque: 2 }] }),
+      /torque/,
+    ],
+    [
+      "a value of the wrong type",
+      JSON.stringify({ dataframe_records: [{ vibration: "high" }] }),
+      /vibration/,
+    ],
+  ])("MLflow invocations: %s → 400 BAD_REQUEST naming the problem", async (_, body, message) => {
+    const response = await invocations(body);
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as { error_code: string; message: string };
+    expect(error.error_code).toBe("BAD_REQUEST");
+    expect(error.message).toMatch(message);
+  });
+
+  it("answers a body over the limit with 413, an unknown model with 404, a bad key with 401", async () => {
+    const huge = JSON.stringify({
+      dataframe_records: [{ vibration: 1, pad: "x".repeat(11 * 1024 * 1024) }],
+    });
+    expect((await invocations(huge)).status).toBe(413);
+    const unknown = await call("/v2/models/nope/infer", {
+      method: "POST",
+      body: JSON.stringify({ inputs: [feature("vibration", [1])] }),
+      key: predictKey,
+    });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(/nope/);
+    const badKey = await call("/endpoints/drill/invocations", {
+      method: "POST",
+      body: JSON.stringify({ dataframe_records: [{ vibration: 1 }] }),
+      key: "kiln_predict_not-a-real-key",
+    });
+    expect(badKey.status).toBe(401);
+    expect((await call("/jobs/no-such-job", { key: predictKey })).status).toBe(404);
+  });
+});
