@@ -88,7 +88,10 @@ export class PipelineTracking {
       );
       // Sent now, in the background: at the end only the status update is left to wait for.
       tracking.#background(client.flush(run.info.runId));
-      tracking.#background(tracking.#uploadSpecAndNotebook(options));
+      // The spec is awaited: a step's kiln.log.model reads it from here to bundle the
+      // notebook's transform cells, so it must be there before any step starts.
+      await tracking.#uploadSpec(options);
+      tracking.#background(tracking.#uploadNotebook(options));
       return tracking;
     } catch (error) {
       await client.close();
@@ -167,14 +170,16 @@ export class PipelineTracking {
     this.#pending.push(work.catch((error: unknown) => this.#errors.push(error)));
   }
 
-  async #uploadSpecAndNotebook(options: PipelineTrackingOptions): Promise<void> {
+  async #uploadSpec(options: PipelineTrackingOptions): Promise<void> {
     const specFile = join(options.runDir, "spec.json");
     await writeFile(specFile, JSON.stringify(options.spec, null, 2));
-    const uploads = [this.client.logArtifact(this.parentRunId, specFile, "pipeline")];
+    await this.client.logArtifact(this.parentRunId, specFile, "pipeline");
+  }
+
+  async #uploadNotebook(options: PipelineTrackingOptions): Promise<void> {
     const notebook = options.spec.notebook.path;
     if (notebook && existsSync(notebook)) {
-      uploads.push(this.client.logArtifact(this.parentRunId, notebook, "pipeline"));
+      await this.client.logArtifact(this.parentRunId, notebook, "pipeline");
     }
-    await Promise.all(uploads);
   }
 }
