@@ -20,12 +20,12 @@ def main():
     inputs = []
     for name, values in [("vibration", [1.0, 9.0]), ("temperature", [2.0, 0.0]), ("spindle_load", [3.0, 4.0])]:
         tensor = triton.InferInput(name, [2], "FP32")
-        # JSON tensors: Kiln does not implement the protocol's binary tensor extension (yet).
-        tensor.set_data_from_numpy(np.array(values, dtype=np.float32), binary_data=False)
+        # The client's defaults: binary tensors (the protocol's binary extension).
+        tensor.set_data_from_numpy(np.array(values, dtype=np.float32))
         inputs.append(tensor)
-    outputs = [triton.InferRequestedOutput("output", binary_data=False)]
-    result = client.infer(endpoint, inputs, outputs=outputs, headers=headers)
-    metadata = client.get_model_metadata(endpoint, headers=headers)
+    # tritonclient adds its own headers to the dict it is given: hand it a copy.
+    result = client.infer(endpoint, inputs, headers=dict(headers))
+    metadata = client.get_model_metadata(endpoint, headers=dict(headers))
     triton_out = {
         "live": client.is_server_live(),
         "model_version": result.get_response()["model_version"],

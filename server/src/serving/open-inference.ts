@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { decodeBinaryRequest } from "./binary-tensors";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { InputValidationError, type ServedModel } from "./endpoint-model";
 import { parseInferRequest, responseTensors } from "./open-inference-request";
@@ -116,6 +117,10 @@ export function modelMetadata(model: ServedModel): Record<string, unknown> {
 }
 
 async function jsonBody(c: Context): Promise<unknown> {
+  const headerLength = c.req.header("inference-header-content-length");
+  if (headerLength !== undefined) {
+    return decodeBinaryRequest(new Uint8Array(await c.req.arrayBuffer()), Number(headerLength));
+  }
   const text = await c.req.text();
   try {
     return JSON.parse(text) as unknown;
