@@ -76,6 +76,37 @@ if (major < 20 || (major === 20 && minor < 19)) {
   );
 }
 
+// Redis backs the jobs queue when KILN_JOBS_REDIS_URL is set, and the Redis job tests start their
+// own redis-server (setup starts none; note that on a host running systemd, Debian's package
+// enables its own redis-server.service). Without root, setup says what to run and carries on, and
+// those tests are skipped.
+function onPath(command) {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+if (onPath("redis-server")) {
+  log("redis-server: up to date");
+} else if (process.getuid?.() !== 0) {
+  log(
+    "WARNING: redis-server is not installed, so the Redis job queue and its tests are unavailable; " +
+      "run `sudo apt-get install -y --no-install-recommends redis-server`, then `npm run setup` again.",
+  );
+} else {
+  log("redis-server: installing…");
+  const install = ["install", "-y", "--no-install-recommends", "redis-server"];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const first = spawnSync("apt-get", install, { stdio: "inherit", env });
+  if (first.status !== 0) {
+    // Usually the package lists are missing (fresh container): fetch them once and retry.
+    run("redis-server", "apt-get", ["update"], {
+      fix: "check that the Debian mirrors are reachable",
+    });
+    run("redis-server", "apt-get", install, {
+      env,
+      fix: "run `apt-get install redis-server` and read its error",
+    });
+  }
+}
+
 await step(
   "npm-packages",
   hashOf(join(root, "package-lock.json"), join(root, "package.json")),

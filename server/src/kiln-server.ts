@@ -52,8 +52,10 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   }
   const metrics = new KilnMetrics();
   // Unfinished jobs of an earlier run start again here, exactly once each.
-  const jobs = JobQueue.open({
+  const jobs = JobQueue.openBackend({
     file: join(stateDir, "jobs.sqlite"),
+    // Set to share one queue between server replicas (redis://host:6379); SQLite otherwise.
+    redisUrl: process.env.KILN_JOBS_REDIS_URL,
     models: (name) => registry.get(name),
   });
   jobs.start();

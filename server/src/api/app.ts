@@ -9,7 +9,7 @@ import {
   type EndpointRegistry,
 } from "../serving";
 import { endpointsRoutes } from "./endpoints-routes";
-import { jobsRoutes, type JobQueue } from "../jobs";
+import { jobsRoutes, type JobBackend } from "../jobs";
 import { httpMetrics, metricsRoutes, type KilnMetrics } from "../observability";
 import { kilnOpenApiDocument, openApiRoutes } from "../openapi";
 import { toErrorResponse } from "./error-responses";
@@ -21,7 +21,7 @@ export type KilnAppDeps = {
   keys: () => ApiKeys;
   runs: PipelineRunManager;
   serving: { registry: EndpointRegistry; batchers: EndpointBatchers; endpoints: EndpointManager };
-  jobs: JobQueue;
+  jobs: JobBackend;
   metrics: KilnMetrics;
 };
 

@@ -1,4 +1,18 @@
-import type { JobStore } from "./job-store";
+import type { MaybePromise } from "./job-backend";
+import type { DueCallback, JobDocument } from "./job-store";
+
+/**
+ * Where callback state lives: the SQLite `JobStore` answers at once, the Redis store with
+ * promises. `dueCallbacks` may claim what it answers (Redis does, so two replicas never POST the
+ * same attempt).
+ */
+export type CallbackStore = {
+  dueCallbacks(now: number, limit: number): MaybePromise<DueCallback[]>;
+  nextCallbackAt(): MaybePromise<number | undefined>;
+  get(id: string): MaybePromise<JobDocument | undefined>;
+  callbackDelivered(id: string, now: number): MaybePromise<void>;
+  callbackFailed(id: string, error: string, retryAt: number | undefined): MaybePromise<void>;
+};
 
 /** Options of callback delivery. */
 export type CallbackDeliveryOptions = {
@@ -44,7 +58,7 @@ export function callbackUrlProblem(url: unknown): string | undefined {
 
 /**
  * POSTs finished jobs to their `callback_url`, retrying with exponential backoff up to
- * `maxAttempts`. Which callbacks are due lives in the job table (so a restart resumes them);
+ * `maxAttempts`. Which callbacks are due lives in the store (so a restart resumes them);
  * delivery runs on its own timers and never holds up the workers.
  *
  * @example
@@ -52,14 +66,16 @@ export function callbackUrlProblem(url: unknown): string | undefined {
  * delivery.wake(); // after a job with a callback finished
  */
 export class CallbackDelivery {
-  readonly #store: JobStore;
+  readonly #store: CallbackStore;
   readonly #options: Required<CallbackDeliveryOptions>;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #waking: Promise<void> | undefined;
+  #wakeAgain = false;
 
-  constructor(store: JobStore, options: CallbackDeliveryOptions = {}, now = Date.now) {
+  constructor(store: CallbackStore, options: CallbackDeliveryOptions = {}, now = Date.now) {
     this.#store = store;
     this.#options = { ...defaultOptions, ...options };
     this.#now = now;
@@ -68,11 +84,31 @@ export class CallbackDelivery {
   /** Sends what is due now and schedules the next due callback. */
   wake(): void {
     if (this.#stopped) return;
+    // One look at the store at a time; a wake meanwhile looks again after it.
+    if (this.#waking) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#waking = this.#sendDue()
+      .catch((error: unknown) => {
+        // Only a closed store (stop() gave up waiting) fails after stop; the callbacks stay due.
+        if (!this.#stopped) console.error("kiln jobs: could not read due callbacks", error);
+      })
+      .finally(() => {
+        this.#waking = undefined;
+        if (this.#wakeAgain) {
+          this.#wakeAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  async #sendDue(): Promise<void> {
     const now = this.#now();
     const free = this.#options.concurrency - this.#inFlight.size;
     if (free > 0) {
-      for (const due of this.#store.dueCallbacks(now, free + this.#inFlight.size)) {
-        if (this.#inFlight.size >= this.#options.concurrency) break;
+      for (const due of await this.#store.dueCallbacks(now, free + this.#inFlight.size)) {
+        if (this.#stopped || this.#inFlight.size >= this.#options.concurrency) break;
         if (this.#inFlight.has(due.id)) continue;
         const attempt = this.#deliver(due.id, due.url, due.attempts).finally(() => {
           this.#inFlight.delete(due.id);
@@ -81,29 +117,33 @@ export class CallbackDelivery {
         this.#inFlight.set(due.id, attempt);
       }
     }
-    this.#scheduleNext();
+    await this.#scheduleNext();
   }
 
   /** Stops sending, waiting up to `timeoutMs` for POSTs under way (their outcome is recorded). */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await waitAtMost([...this.#inFlight.values()], timeoutMs);
+    await waitAtMost(
+      [...this.#inFlight.values(), ...(this.#waking ? [this.#waking] : [])],
+      timeoutMs,
+    );
   }
 
-  #scheduleNext(): void {
+  async #scheduleNext(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#stopped || this.#inFlight.size >= this.#options.concurrency) return;
-    const next = this.#store.nextCallbackAt();
-    if (next === undefined) return;
+    const next = await this.#store.nextCallbackAt();
+    if (next === undefined || this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.wake(), Math.max(0, next - this.#now()));
     // A pending callback must not keep the process alive on its own.
     this.#timer.unref();
   }
 
   async #deliver(id: string, url: string, previousAttempts: number): Promise<void> {
-    const job = this.#store.get(id);
+    const job = await this.#store.get(id);
     if (!job) return;
     let problem: string | undefined;
     try {
@@ -121,7 +161,7 @@ export class CallbackDelivery {
     }
     try {
       if (problem === undefined) {
-        this.#store.callbackDelivered(id, this.#now());
+        await this.#store.callbackDelivered(id, this.#now());
       } else {
         const attempts = previousAttempts + 1;
         const retryAt =
@@ -129,7 +169,7 @@ export class CallbackDelivery {
             ? undefined
             : this.#now() +
               Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** (attempts - 1));
-        this.#store.callbackFailed(id, problem, retryAt);
+        await this.#store.callbackFailed(id, problem, retryAt);
       }
     } catch (error) {
       // Only a closed store (stop() gave up waiting) fails here; the callback stays due.

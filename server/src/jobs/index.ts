@@ -1,5 +1,8 @@
 export { JobQueue, JobQueueStoppedError } from "./job-queue";
 export type { CancelOutcome, JobQueueOptions, JobQueueStats, JobRequest } from "./job-queue";
+export type { JobBackend, MaybePromise } from "./job-backend";
+export { BullmqJobQueue } from "./bullmq-backend";
+export type { BullmqJobQueueOptions } from "./bullmq-backend";
 export type { JobCallback, JobDocument, JobResult, JobStatus } from "./job-store";
 export { CallbackDelivery, callbackUrlProblem } from "./callback-delivery";
 export type { CallbackDeliveryOptions } from "./callback-delivery";

@@ -1,12 +1,5 @@
-import {
-  InputValidationError,
-  outputSize,
-  type BatchPrediction,
-  type FeatureRow,
-  type ServedModel,
-} from "../serving/endpoint-model";
+import type { ServedModel } from "../serving/endpoint-model";
 import { normalizeRows } from "../serving/feature-rows";
-import { mlflowPredictions } from "../serving/mlflow-request";
 import { ServingRequestError } from "../serving/scoring";
 import {
   CallbackDelivery,
@@ -21,11 +14,28 @@ import {
   type JobOutcome,
   type JobStatus,
 } from "./job-store";
+import { scoreJobs } from "./batch-scoring";
+import { BullmqJobQueue } from "./bullmq-backend";
+import {
+  JobQueueStoppedError,
+  type CancelOutcome,
+  type JobBackend,
+  type JobRequest,
+} from "./job-backend";
+
+export { JobQueueStoppedError };
+export type { CancelOutcome, JobBackend, JobRequest };
 
 /** Options of `JobQueue.open`. */
 export type JobQueueOptions = {
   /** The SQLite file holding the queue (created with its folder). */
   file?: string;
+  /**
+   * A Redis server (`KILN_JOBS_REDIS_URL`, e.g. `redis://127.0.0.1:6379`): jobs are kept there
+   * with BullMQ and shared by every replica; `file`, `concurrency` and `sweepIntervalMs` are then
+   * unused. Unset or empty: the SQLite file. Only `JobQueue.openBackend` reads it.
+   */
+  redisUrl?: string | undefined;
   /** The model serving an endpoint now, or `undefined` when there is none (its jobs wait). */
   models: (endpoint: string) => ServedModel | undefined;
   /** Most rows one `predict` call gets; a worker takes as many pending jobs as fit. */
@@ -55,29 +65,10 @@ const defaultOptions = {
   stopTimeoutMs: 30_000,
   callbacks: {},
   now: Date.now,
-} satisfies Omit<Required<JobQueueOptions>, "models">;
-
-/** What a client submits: rows to score (validated against the model) and an optional callback. */
-export type JobRequest = { rows: unknown[]; callbackUrl?: string };
-
-/** What `cancel` did: canceled the job, or found it already final. */
-export type CancelOutcome = { canceled: boolean; job: JobDocument };
+} satisfies Omit<Required<JobQueueOptions>, "models" | "redisUrl">;
 
 /** Counters of one queue, for metrics and tests. */
 export type JobQueueStats = { batches: number; predictCalls: number; rows: number };
-
-/**
- * Thrown by `submit` once `stop()` was called: the queue takes no new jobs.
- *
- * @example
- * if (error instanceof JobQueueStoppedError) return c.json(..., 503);
- */
-export class JobQueueStoppedError extends Error {
-  override name = "JobQueueStoppedError";
-  constructor() {
-    super("The job queue is shutting down and takes no new jobs; retry after the server restarts.");
-  }
-}
 
 /**
  * Batch-scoring jobs in a durable SQLite queue (the embedded backend). Workers claim as many
@@ -92,9 +83,9 @@ export class JobQueueStoppedError extends Error {
  * queue.get(job.job_id)?.status; // "pending", later "succeeded"
  * await queue.stop();
  */
-export class JobQueue {
+export class JobQueue implements JobBackend {
   readonly #store: JobStore;
-  readonly #options: Omit<Required<JobQueueOptions>, "models">;
+  readonly #options: Omit<Required<JobQueueOptions>, "models" | "redisUrl">;
   readonly #models: (endpoint: string) => ServedModel | undefined;
   readonly #callbacks: CallbackDelivery;
   readonly #busy = new Map<string, number>();
@@ -110,6 +101,7 @@ export class JobQueue {
   private constructor(store: JobStore, options: JobQueueOptions) {
     this.#store = store;
     const { models, ...rest } = options;
+    delete rest.redisUrl;
     this.#models = models;
     this.#options = { ...defaultOptions, ...rest };
     for (const name of ["maxBatchRows", "concurrency"] as const) {
@@ -133,6 +125,30 @@ export class JobQueue {
       store.close();
       throw error;
     }
+  }
+
+  /**
+   * Opens the queue the options select: BullMQ on Redis when `redisUrl` is set (several replicas
+   * share it), otherwise the SQLite file (one process).
+   *
+   * @example
+   * const jobs = JobQueue.openBackend({ file, redisUrl: process.env.KILN_JOBS_REDIS_URL, models });
+   */
+  static openBackend(options: JobQueueOptions): JobBackend {
+    const { redisUrl, models, maxBatchRows, pollIntervalMs, retentionMs, stopTimeoutMs } = options;
+    if (!redisUrl) return JobQueue.open(options);
+    const { callbacks, now } = options;
+    // The SQLite-only options (file, concurrency, the sweep) do not apply: BullMQ removes old jobs.
+    return new BullmqJobQueue({
+      redisUrl,
+      models,
+      ...(maxBatchRows === undefined ? {} : { maxBatchRows }),
+      ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+      ...(retentionMs === undefined ? {} : { retentionMs }),
+      ...(stopTimeoutMs === undefined ? {} : { stopTimeoutMs }),
+      ...(callbacks === undefined ? {} : { callbacks }),
+      ...(now === undefined ? {} : { now }),
+    });
   }
 
   /**
@@ -268,84 +284,19 @@ export class JobQueue {
 
   async #runBatch(model: ServedModel, jobs: ClaimedJob[]): Promise<void> {
     this.#stats.batches += 1;
-    const outcomes = await this.#score(model, jobs);
+    const scored = await scoreJobs(
+      model,
+      jobs.map((job) => ({ id: job.id, rows: job.rows, lease: job.attempt })),
+      this.#options.maxBatchRows,
+      this.#stats,
+    );
+    const outcomes = scored.map(({ lease, ...outcome }): JobOutcome => ({
+      ...outcome,
+      attempt: lease,
+    }));
     // stop() gave up waiting and closed the store: these jobs run again after the restart.
     if (this.#closed) return;
     const written = this.#store.finish(outcomes, this.#options.now());
     if (written.length > 0) this.#callbacks.wake();
-  }
-
-  /** Scores jobs in one go; when one job's rows are refused, re-runs job by job so only it fails. */
-  async #score(model: ServedModel, jobs: ClaimedJob[]): Promise<JobOutcome[]> {
-    try {
-      const prediction = await this.#predict(
-        model,
-        jobs.flatMap((job) => job.rows),
-      );
-      let start = 0;
-      return jobs.map((job) => {
-        const end = start + job.rows.length;
-        const share = {
-          model,
-          outputs: prediction.outputs.slice(start, end),
-          usedFallback: prediction.usedFallback.slice(start, end),
-        };
-        start = end;
-        return {
-          id: job.id,
-          attempt: job.attempt,
-          status: "succeeded",
-          result: {
-            predictions: mlflowPredictions(share),
-            model_version: model.version,
-            fallback: share.usedFallback,
-          },
-        };
-      });
-    } catch (error) {
-      if (error instanceof InputValidationError && jobs.length > 1) {
-        const outcomes: JobOutcome[] = [];
-        for (const job of jobs) outcomes.push(...(await this.#score(model, [job])));
-        return outcomes;
-      }
-      let message: string;
-      if (error instanceof InputValidationError) {
-        message = error.message;
-      } else {
-        console.error(`kiln jobs: model ${model.modelName} v${model.version} failed`, error);
-        message = `Model ${model.modelName} v${model.version} failed to score the rows: ${(error as Error).message ?? String(error)}`;
-      }
-      return jobs.map((job) => ({
-        id: job.id,
-        attempt: job.attempt,
-        status: "failed",
-        error: message,
-      }));
-    }
-  }
-
-  /** `predict` in chunks of at most `maxBatchRows` (one job may be larger), checking the answer's shape. */
-  async #predict(model: ServedModel, rows: FeatureRow[]): Promise<BatchPrediction> {
-    const width = model.outputs.reduce((total, output) => total + outputSize(output), 0);
-    const all: BatchPrediction = { outputs: [], usedFallback: [] };
-    for (let offset = 0; offset < rows.length; offset += this.#options.maxBatchRows) {
-      const chunk = rows.slice(offset, offset + this.#options.maxBatchRows);
-      this.#stats.predictCalls += 1;
-      this.#stats.rows += chunk.length;
-      const prediction = await model.predict(chunk);
-      if (
-        prediction.outputs.length !== chunk.length ||
-        prediction.usedFallback.length !== chunk.length ||
-        prediction.outputs.some((values) => values.length !== width)
-      ) {
-        throw new Error(
-          `Model ${model.modelName} v${model.version} answered ${prediction.outputs.length} rows ` +
-            `(${prediction.usedFallback.length} fallback flags) for ${chunk.length} rows of ${width} values each.`,
-        );
-      }
-      all.outputs.push(...prediction.outputs);
-      all.usedFallback.push(...prediction.usedFallback);
-    }
-    return all;
   }
 }

@@ -5,7 +5,7 @@ import { toErrorResponse } from "../api/error-responses";
 import { describeValue, InputValidationError } from "../serving/endpoint-model";
 import { mlflowJsonRows } from "../serving/mlflow-request";
 import { ServingRequestError } from "../serving/scoring";
-import { JobQueueStoppedError, type JobQueue } from "./job-queue";
+import { JobQueueStoppedError, type JobBackend } from "./job-backend";
 
 /** Options of the jobs routes. */
 export type JobsRoutesOptions = {
@@ -30,7 +30,7 @@ const defaultOptions = {
  * app.route("/", jobsRoutes(queue));
  * // POST /endpoints/churn/jobs {"inputs": [[3, 2, true], [5, 1, false]], "callback_url": "https://…"}
  */
-export function jobsRoutes(queue: JobQueue, options: JobsRoutesOptions = {}): Hono {
+export function jobsRoutes(queue: JobBackend, options: JobsRoutesOptions = {}): Hono {
   const opts = { ...defaultOptions, ...options } satisfies Required<JobsRoutesOptions>;
   const routes = new Hono();
 
@@ -55,7 +55,7 @@ export function jobsRoutes(queue: JobQueue, options: JobsRoutesOptions = {}): Ho
         // An unknown endpoint reads no rows: submit() answers its 404.
         const model = queue.model(endpoint);
         const rows = model ? mlflowJsonRows(model, scoring) : [];
-        const job = queue.submit(endpoint, {
+        const job = await queue.submit(endpoint, {
           rows,
           ...(callbackUrl === undefined ? {} : { callbackUrl: callbackUrl as string }),
         });
@@ -70,14 +70,14 @@ export function jobsRoutes(queue: JobQueue, options: JobsRoutesOptions = {}): Ho
     },
   );
 
-  routes.get("/jobs/:id", (c) => {
-    const job = queue.get(c.req.param("id"));
+  routes.get("/jobs/:id", async (c) => {
+    const job = await queue.get(c.req.param("id"));
     if (!job) throw jobNotFound(c.req.param("id"));
     return c.json(job);
   });
 
-  const cancel = (id: string) => {
-    const outcome = queue.cancel(id);
+  const cancel = async (id: string) => {
+    const outcome = await queue.cancel(id);
     if (!outcome) throw jobNotFound(id);
     if (!outcome.canceled) {
       throw new KilnHttpError(
@@ -89,8 +89,8 @@ export function jobsRoutes(queue: JobQueue, options: JobsRoutesOptions = {}): Ho
     }
     return outcome.job;
   };
-  routes.delete("/jobs/:id", (c) => c.json(cancel(c.req.param("id"))));
-  routes.post("/jobs/:id/cancel", (c) => c.json(cancel(c.req.param("id"))));
+  routes.delete("/jobs/:id", async (c) => c.json(await cancel(c.req.param("id"))));
+  routes.post("/jobs/:id/cancel", async (c) => c.json(await cancel(c.req.param("id"))));
 
   routes.onError((error, c) => {
     const { status, body } = toErrorResponse(error);
