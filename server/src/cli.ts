@@ -1,15 +1,9 @@
-import {
-  compileCommand,
-  exportCommand,
-  pipelinesCommand,
-  runCommand,
-  runsCommand,
-} from "./commands/pipeline-commands";
-import { keysCommand } from "./commands/keys-commands";
-import { serveCommand, startCommand } from "./commands/platform-commands";
-import { promoteCommand, rollbackCommand } from "./commands/serving-commands";
+import type * as PipelineCommands from "./commands/pipeline-commands";
+import type * as PlatformCommands from "./commands/platform-commands";
+import type * as ServingCommands from "./commands/serving-commands";
+import type * as KeysCommands from "./commands/keys-commands";
+import type * as Doctor from "./doctor";
 import { UsageError } from "./commands/usage-error";
-import { formatDoctor, runDoctor } from "./doctor";
 
 const usage = `Usage: kiln <command>
 
@@ -34,22 +28,31 @@ Commands:
   help                      show this text`;
 
 async function doctor(): Promise<void> {
+  const { formatDoctor, runDoctor } = load<typeof Doctor>("./doctor");
   const checks = await runDoctor();
   console.log(formatDoctor(checks));
   process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
 }
 
+// Each command loads only its own modules: `kiln run` on a cached pipeline must not pay for the
+// server's (Hono, SQLite, BullMQ) imports.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+const load = <T>(module: string): T => require(module) as T;
+const pipelines = () => load<typeof PipelineCommands>("./commands/pipeline-commands");
+const platform = () => load<typeof PlatformCommands>("./commands/platform-commands");
+const serving = () => load<typeof ServingCommands>("./commands/serving-commands");
+
 const commands: Record<string, (args: string[]) => Promise<void>> = {
-  start: startCommand,
-  serve: serveCommand,
-  compile: compileCommand,
-  run: runCommand,
-  pipelines: pipelinesCommand,
-  runs: runsCommand,
-  export: exportCommand,
-  promote: promoteCommand,
-  rollback: rollbackCommand,
-  keys: keysCommand,
+  start: async (args) => platform().startCommand(args),
+  serve: async (args) => platform().serveCommand(args),
+  compile: async (args) => pipelines().compileCommand(args),
+  run: async (args) => pipelines().runCommand(args),
+  pipelines: async () => pipelines().pipelinesCommand(),
+  runs: async (args) => pipelines().runsCommand(args),
+  export: async (args) => pipelines().exportCommand(args),
+  promote: async (args) => serving().promoteCommand(args),
+  rollback: async (args) => serving().rollbackCommand(args),
+  keys: async (args) => load<typeof KeysCommands>("./commands/keys-commands").keysCommand(args),
   doctor,
   help: async () => console.log(usage),
 };
