@@ -5,15 +5,11 @@ import type { FeatureRow, ServedModel } from "../serving/endpoint-model";
 import { normalizeRows } from "../serving/feature-rows";
 import { ServingRequestError } from "../serving/scoring";
 import { scoreJobs, type ScoredJob } from "./batch-scoring";
-import {
-  CallbackDelivery,
-  callbackUrlProblem,
-  waitAtMost,
-  type CallbackDeliveryOptions,
-} from "./callback-delivery";
+import { CallbackDelivery, callbackUrlProblem, waitAtMost } from "./callback-delivery";
 import {
   JobQueueStoppedError,
   type CancelOutcome,
+  type CommonJobQueueOptions,
   type JobBackend,
   type JobRequest,
 } from "./job-backend";
@@ -21,28 +17,15 @@ import type { JobDocument, JobResult, JobStatus } from "./job-store";
 import { RedisCallbackStore } from "./redis-callback-store";
 
 /** Options of `BullmqJobQueue`. */
-export type BullmqJobQueueOptions = {
+export type BullmqJobQueueOptions = CommonJobQueueOptions & {
   /** The Redis server, e.g. `redis://127.0.0.1:6379` (from `KILN_JOBS_REDIS_URL`). */
   redisUrl: string;
   /** The BullMQ queue name; replicas with the same Redis and name share the jobs. */
   queueName?: string;
-  /** The model serving an endpoint now, or `undefined` when there is none (its jobs wait). */
-  models: (endpoint: string) => ServedModel | undefined;
-  /** Most rows one batch takes: waiting jobs are fetched until they fill it. */
-  maxBatchRows?: number;
-  /** How often an idle worker looks for jobs (a submit on this replica wakes it at once). */
-  pollIntervalMs?: number;
-  /** Finished jobs older than this are removed (BullMQ's `removeOnComplete`/`removeOnFail` age). */
-  retentionMs?: number;
   /** How long a worker's lock on a job lasts unrenewed: a dead worker's jobs run again after it. */
   lockDurationMs?: number;
   /** How often workers look for jobs whose lock expired (their worker died). */
   stalledIntervalMs?: number;
-  /** Longest `stop()` waits for the running batch and callbacks. */
-  stopTimeoutMs?: number;
-  callbacks?: CallbackDeliveryOptions;
-  /** The clock (job timestamps, callback times). */
-  now?: () => number;
 };
 
 const defaultOptions = {

@@ -1,4 +1,5 @@
 import type { ServedModel } from "../serving/endpoint-model";
+import type { CallbackDeliveryOptions } from "./callback-delivery";
 import type { JobDocument, JobStatus } from "./job-store";
 
 /** A value now (the embedded SQLite queue) or later (the Redis queue). */
@@ -48,3 +49,20 @@ export class JobQueueStoppedError extends Error {
     super("The job queue is shutting down and takes no new jobs; retry after the server restarts.");
   }
 }
+
+/** Options both backends take (`JobQueueOptions`, `BullmqJobQueueOptions` add their own). */
+export type CommonJobQueueOptions = {
+  /** The model serving an endpoint now, or `undefined` when there is none (its jobs wait). */
+  models: (endpoint: string) => ServedModel | undefined;
+  /** Most rows one `predict` call gets; a worker takes as many pending jobs as fit. */
+  maxBatchRows?: number;
+  /** How often an idle worker looks for jobs it was not woken for (after a restart, a model added later). */
+  pollIntervalMs?: number;
+  /** Finished jobs older than this are removed. */
+  retentionMs?: number;
+  /** Longest `stop()` waits for running batches and callbacks. */
+  stopTimeoutMs?: number;
+  callbacks?: CallbackDeliveryOptions;
+  /** The clock (job timestamps, callback times; tests move it). */
+  now?: () => number;
+};

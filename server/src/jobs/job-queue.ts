@@ -1,12 +1,7 @@
 import type { ServedModel } from "../serving/endpoint-model";
 import { normalizeRows } from "../serving/feature-rows";
 import { ServingRequestError } from "../serving/scoring";
-import {
-  CallbackDelivery,
-  callbackUrlProblem,
-  waitAtMost,
-  type CallbackDeliveryOptions,
-} from "./callback-delivery";
+import { CallbackDelivery, callbackUrlProblem, waitAtMost } from "./callback-delivery";
 import {
   JobStore,
   type ClaimedJob,
@@ -19,6 +14,7 @@ import { BullmqJobQueue } from "./bullmq-backend";
 import {
   JobQueueStoppedError,
   type CancelOutcome,
+  type CommonJobQueueOptions,
   type JobBackend,
   type JobRequest,
 } from "./job-backend";
@@ -27,7 +23,7 @@ export { JobQueueStoppedError };
 export type { CancelOutcome, JobBackend, JobRequest };
 
 /** Options of `JobQueue.open`. */
-export type JobQueueOptions = {
+export type JobQueueOptions = CommonJobQueueOptions & {
   /** The SQLite file holding the queue (created with its folder). */
   file?: string;
   /**
@@ -36,23 +32,10 @@ export type JobQueueOptions = {
    * unused. Unset or empty: the SQLite file. Only `JobQueue.openBackend` reads it.
    */
   redisUrl?: string | undefined;
-  /** The model serving an endpoint now, or `undefined` when there is none (its jobs wait). */
-  models: (endpoint: string) => ServedModel | undefined;
-  /** Most rows one `predict` call gets; a worker takes as many pending jobs as fit. */
-  maxBatchRows?: number;
   /** Batches of one endpoint running at once (predict is CPU bound: keep it near the core count). */
   concurrency?: number;
-  /** How often workers look for jobs they were not woken for (after a restart, a model added later). */
-  pollIntervalMs?: number;
-  /** Finished jobs older than this are deleted by the sweep. */
-  retentionMs?: number;
   /** How often the retention sweep runs. */
   sweepIntervalMs?: number;
-  /** Longest `stop()` waits for running batches and callbacks. */
-  stopTimeoutMs?: number;
-  callbacks?: CallbackDeliveryOptions;
-  /** The clock (tests move it). */
-  now?: () => number;
 };
 
 const defaultOptions = {
