@@ -2,10 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Job, Queue, Worker } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { FeatureRow, ServedModel } from "../serving/endpoint-model";
-import { normalizeRows } from "../serving/feature-rows";
-import { ServingRequestError } from "../serving/scoring";
 import { scoreJobs, type ScoredJob } from "./batch-scoring";
-import { CallbackDelivery, callbackUrlProblem, waitAtMost } from "./callback-delivery";
+import { CallbackDelivery, waitAtMost } from "./callback-delivery";
 import {
   JobQueueStoppedError,
   type CancelOutcome,
@@ -15,6 +13,7 @@ import {
 } from "./job-backend";
 import type { JobDocument, JobResult, JobStatus } from "./job-store";
 import { RedisCallbackStore } from "./redis-callback-store";
+import { validatedJobRows } from "./job-request";
 
 /** Options of `BullmqJobQueue`. */
 export type BullmqJobQueueOptions = CommonJobQueueOptions & {
@@ -131,18 +130,7 @@ export class BullmqJobQueue implements JobBackend {
    */
   async submit(endpoint: string, request: JobRequest): Promise<JobDocument> {
     if (this.#stopping) throw new JobQueueStoppedError();
-    const model = this.#models(endpoint);
-    if (!model) {
-      throw new ServingRequestError(404, `No model is served at endpoint "${endpoint}".`);
-    }
-    if (request.rows.length === 0) {
-      throw new ServingRequestError(400, "The job has no rows; send at least one row to score.");
-    }
-    if (request.callbackUrl !== undefined) {
-      const problem = callbackUrlProblem(request.callbackUrl);
-      if (problem) throw new ServingRequestError(400, problem);
-    }
-    const rows = normalizeRows(model.inputs, request.rows);
+    const rows = validatedJobRows(this.#models(endpoint), endpoint, request);
     const id = randomUUID();
     const now = this.#options.now();
     // The callback is recorded first, so a job never runs without it.

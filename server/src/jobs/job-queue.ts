@@ -1,7 +1,5 @@
 import type { ServedModel } from "../serving/endpoint-model";
-import { normalizeRows } from "../serving/feature-rows";
-import { ServingRequestError } from "../serving/scoring";
-import { CallbackDelivery, callbackUrlProblem, waitAtMost } from "./callback-delivery";
+import { CallbackDelivery, waitAtMost } from "./callback-delivery";
 import {
   JobStore,
   type ClaimedJob,
@@ -18,6 +16,7 @@ import {
   type JobBackend,
   type JobRequest,
 } from "./job-backend";
+import { validatedJobRows } from "./job-request";
 
 export { JobQueueStoppedError };
 export type { CancelOutcome, JobBackend, JobRequest };
@@ -142,18 +141,7 @@ export class JobQueue implements JobBackend {
    */
   submit(endpoint: string, request: JobRequest): JobDocument {
     if (this.#stopping) throw new JobQueueStoppedError();
-    const model = this.#models(endpoint);
-    if (!model) {
-      throw new ServingRequestError(404, `No model is served at endpoint "${endpoint}".`);
-    }
-    if (request.rows.length === 0) {
-      throw new ServingRequestError(400, "The job has no rows; send at least one row to score.");
-    }
-    if (request.callbackUrl !== undefined) {
-      const problem = callbackUrlProblem(request.callbackUrl);
-      if (problem) throw new ServingRequestError(400, problem);
-    }
-    const rows = normalizeRows(model.inputs, request.rows);
+    const rows = validatedJobRows(this.#models(endpoint), endpoint, request);
     const id = this.#store.insert(endpoint, rows, request.callbackUrl, this.#options.now());
     this.#schedulePump();
     return this.#store.get(id) as JobDocument;
