@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileNotebookFile, runPipeline, type PipelineRunRecord } from "@kiln/kernel-lib";
+import { tslabNotebook } from "../support/tslab-notebook";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-cache-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -11,23 +12,11 @@ const stateDir = join(work, ".kiln");
 const notebook = join(work, "sensors.ipynb");
 writeFileSync(
   notebook,
-  JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: [
-      // Reads "live" data, so it must run every time; what it reads did not change here.
-      "// @kiln step=read cache=false\nconst readings = [3, 1, 2];",
-      "// @kiln step=sort\nconst sorted = [...readings].sort((a, b) => a - b);",
-    ].map((source, i) => ({
-      id: `c${i}`,
-      cell_type: "code",
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-      source,
-    })),
-  }),
+  tslabNotebook([
+    // Reads "live" data, so it must run every time; what it reads did not change here.
+    "// @kiln step=read cache=false\nconst readings = [3, 1, 2];",
+    "// @kiln step=sort\nconst sorted = [...readings].sort((a, b) => a - b);",
+  ]),
 );
 
 async function run(force = false): Promise<Record<string, string>> {

@@ -8,6 +8,7 @@ import { compileNotebookFile, runPipeline } from "@kiln/kernel-lib";
 import { downloadBundle, loadBundle } from "../../kernel-lib/src/serving/bundle";
 import { loadTensorflow } from "../../kernel-lib/src/tf/backend";
 import { realMlflowClient, realMlflowUri } from "../support/real-mlflow";
+import { tslabNotebook } from "../support/tslab-notebook";
 
 const mlflow = realMlflowClient();
 const work = mkdtempSync(join(tmpdir(), "kiln-step-bundle-"));
@@ -16,32 +17,20 @@ const modelName = `step-scaled-${Date.now()}`;
 const notebook = join(work, "scaled.ipynb");
 writeFileSync(
   notebook,
-  JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: [
-      'import * as tf from "@tensorflow/tfjs-node";\nimport * as kiln from "@kiln/kernel-lib";',
-      "// @kiln transform\nfunction scale(row: Record<string, number | null>) {\n  return { ...row, x: row.x === null || row.x === undefined ? null : row.x / 10 };\n}",
-      [
-        "// @kiln step=train",
-        "const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });",
-        "model.setWeights([tf.tensor2d([[2]]), tf.tensor1d([1])]);",
-        `await kiln.log.model(model, {`,
-        `  name: ${JSON.stringify(modelName)},`,
-        '  inputSchema: { features: [{ name: "x", dtype: "float32", min: 0, max: 100 }] },',
-        '  transform: { entry: "scale" },',
-        "});",
-      ].join("\n"),
-    ].map((source, i) => ({
-      id: `c${i}`,
-      cell_type: "code",
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-      source,
-    })),
-  }),
+  tslabNotebook([
+    'import * as tf from "@tensorflow/tfjs-node";\nimport * as kiln from "@kiln/kernel-lib";',
+    "// @kiln transform\nfunction scale(row: Record<string, number | null>) {\n  return { ...row, x: row.x === null || row.x === undefined ? null : row.x / 10 };\n}",
+    [
+      "// @kiln step=train",
+      "const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });",
+      "model.setWeights([tf.tensor2d([[2]]), tf.tensor1d([1])]);",
+      `await kiln.log.model(model, {`,
+      `  name: ${JSON.stringify(modelName)},`,
+      '  inputSchema: { features: [{ name: "x", dtype: "float32", min: 0, max: 100 }] },',
+      '  transform: { entry: "scale" },',
+      "});",
+    ].join("\n"),
+  ]),
 );
 
 describe("kiln.log.model in a pipeline step", () => {

@@ -13,27 +13,14 @@ import { EndpointManager } from "../../server/src/serving/endpoint-manager";
 import { JobQueue } from "../../server/src/jobs";
 import { KilnMetrics } from "../../server/src/observability";
 import { realMlflowUri } from "../support/real-mlflow";
+import { tslabNotebook } from "../support/tslab-notebook";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-api-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const notebooks = join(work, "notebooks");
 mkdirSync(notebooks);
 
-const tslab = { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } };
-const notebook = (sources: string[]) =>
-  JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: tslab,
-    cells: sources.map((source, i) => ({
-      id: `c${i}`,
-      cell_type: "code",
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-      source,
-    })),
-  });
+const notebook = tslabNotebook;
 
 writeFileSync(
   join(notebooks, "sum.ipynb"),
