@@ -21,9 +21,16 @@ export type BullmqJobQueueOptions = CommonJobQueueOptions & {
   redisUrl: string;
   /** The BullMQ queue name; replicas with the same Redis and name share the jobs. */
   queueName?: string;
-  /** How long a worker's lock on a job lasts unrenewed: a dead worker's jobs run again after it. */
+  /**
+   * How long a worker's lock on a job lasts unrenewed: a dead worker's jobs run again after it
+   * (and up to two `stalledIntervalMs` more).
+   */
   lockDurationMs?: number;
-  /** How often workers look for jobs whose lock expired (their worker died). */
+  /**
+   * How often workers look for jobs whose lock expired (their worker died). BullMQ marks the
+   * running jobs at one look and moves those still unlocked back to the queue at the next; the
+   * replicas share one look per interval.
+   */
   stalledIntervalMs?: number;
 };
 
@@ -33,7 +40,9 @@ const defaultOptions = {
   pollIntervalMs: 1_000,
   retentionMs: 24 * 60 * 60 * 1_000,
   lockDurationMs: 30_000,
-  stalledIntervalMs: 30_000,
+  // Short next to the lock, so a dead server's jobs run again soon after their lock expires (with
+  // BullMQ's 30 s, up to a minute later); a look is one cheap script.
+  stalledIntervalMs: 5_000,
   stopTimeoutMs: 30_000,
   callbacks: {},
   now: Date.now,
