@@ -14,7 +14,7 @@ export interface ServingMetrics {
   observeBatch(endpoint: string, rows: number): void;
 }
 
-/** Buckets of `kiln_batch_size`: powers of two up to past the default `maxBatchSize` (64). */
+/** Buckets of `kiln_batch_size`: powers of two up to past the default `maxBatchSize` (256). */
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
 /**

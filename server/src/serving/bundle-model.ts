@@ -64,7 +64,8 @@ export async function servedBundle(
 
 function toInputRow(row: FeatureRow): InputRow {
   const converted: InputRow = {};
-  for (const [name, value] of Object.entries(row)) {
+  for (const name in row) {
+    const value = row[name];
     converted[name] = typeof value === "boolean" ? Number(value) : value;
   }
   return converted;

@@ -16,7 +16,7 @@ export type MicroBatcherOptions = {
   onBatch?: (rows: number) => void;
 };
 
-const defaultOptions = { maxBatchSize: 64, maxWaitMs: 2 } satisfies MicroBatcherOptions;
+const defaultOptions = { maxBatchSize: 256, maxWaitMs: 2 } satisfies MicroBatcherOptions;
 
 /** What one request gets back: its rows' predictions and the model version that made them. */
 export type RequestPrediction = BatchPrediction & { model: ServedModel };

@@ -143,28 +143,31 @@ function runModel(
   outputs: number[][],
 ): void {
   if (batch.length === 0) return;
-  const matrix = batch.map(({ index, row }) => {
+  // Rows go straight into one Float32Array and come back from one typed array: building nested
+  // JS arrays on either side costs more than the predict call itself for small models.
+  const width = features.length;
+  const matrix = new Float32Array(batch.length * width);
+  batch.forEach(({ index, row }, i) => {
     const input = p.transform ? applyTransform(p.transform, row, index) : row;
-    return features.map((name) => {
-      const value = input[name];
+    for (let j = 0; j < width; j++) {
+      const value = input[features[j]!];
       if (typeof value !== "number" || !Number.isFinite(value)) {
         throw new BundleDefinitionError(
-          `Row ${index}: after the transform, model input "${name}" is ${String(value)}, expected a finite number. Fix the bundle's transform.`,
+          `Row ${index}: after the transform, model input "${features[j]!}" is ${String(value)}, expected a finite number. Fix the bundle's transform.`,
         );
       }
-      return value;
-    });
+      matrix[i * width + j] = value;
+    }
   });
   const result = p.tf.tidy(() => {
-    const prediction = model.predict(
-      p.tf.tensor2d(matrix, [matrix.length, features.length], "float32"),
-    );
+    const prediction = model.predict(p.tf.tensor2d(matrix, [batch.length, width], "float32"));
     const tensor = Array.isArray(prediction) ? prediction[0] : prediction;
     if (!tensor) throw new BundleDefinitionError("The model returned no output tensor.");
-    return tensor.reshape([matrix.length, -1]).arraySync() as number[][];
+    return tensor.dataSync();
   });
+  const outputWidth = result.length / batch.length;
   batch.forEach(({ index }, i) => {
-    outputs[index] = result[i] ?? [];
+    outputs[index] = Array.from(result.subarray(i * outputWidth, (i + 1) * outputWidth));
   });
 }
 
