@@ -23,14 +23,31 @@ def main():
         # The client's defaults: binary tensors (the protocol's binary extension).
         tensor.set_data_from_numpy(np.array(values, dtype=np.float32))
         inputs.append(tensor)
-    # tritonclient adds its own headers to the dict it is given: hand it a copy.
-    result = client.infer(endpoint, inputs, headers=dict(headers))
+
+    def infer(outputs):
+        # tritonclient adds its own headers to the dict it is given: hand it a copy.
+        return client.infer(endpoint, inputs, outputs=outputs, headers=dict(headers))
+
+    results = {
+        # No outputs named: the client asks for every output as binary (binary_data_output).
+        "default": infer(None),
+        # A named output is asked as binary by default (InferRequestedOutput's binary_data=True).
+        "binary": infer([triton.InferRequestedOutput("output")]),
+        "json": infer([triton.InferRequestedOutput("output", binary_data=False)]),
+    }
     metadata = client.get_model_metadata(endpoint, headers=dict(headers))
     triton_out = {
         "live": client.is_server_live(),
-        "model_version": result.get_response()["model_version"],
-        "output": result.as_numpy("output").reshape(-1).tolist(),
         "metadata_inputs": [i["name"] for i in metadata["inputs"]],
+        "results": {
+            way: {
+                "model_version": result.get_response()["model_version"],
+                "kiln_fallback": result.get_response()["parameters"]["kiln_fallback"],
+                "binary_data_size": (result.get_output("output").get("parameters") or {}).get("binary_data_size"),
+                "output": result.as_numpy("output").reshape(-1).tolist(),
+            }
+            for way, result in results.items()
+        },
     }
     mlflow_out = {}
     for name, body in [

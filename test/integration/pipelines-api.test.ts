@@ -1,6 +1,6 @@
 // The pipelines API the JupyterLab extension uses: admin key required (it executes code), clear
 // 4xx errors for a client's mistakes, and a live event stream of a real run.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -122,13 +122,101 @@ describe("pipelines API input errors", () => {
   it("names the cell and the fix when compilation fails", async () => {
     const response = await post("/api/pipelines/compile", { notebook: "broken.ipynb" });
     expect(response.status).toBe(400);
-    const { error } = (await response.json()) as { error: { message: string } };
+    const { error } = (await response.json()) as {
+      error: { message: string; problems: { code: string; cell: { index: number } }[] };
+    };
     expect(error.message).toMatch(/cell 0/i);
     expect(error.message).toContain("b");
+    expect(error.problems).toEqual([
+      expect.objectContaining({
+        code: "undefined-name",
+        cell: expect.objectContaining({ index: 0 }),
+      }),
+    ]);
   });
 
   it("answers 404 for an unknown run", async () => {
     expect((await call("/api/pipelines/runs/no-such-run", { key: keys.admin })).status).toBe(404);
+  });
+});
+
+describe("analyzing a notebook as it is in the editor", () => {
+  const content = (cells: string[]) => JSON.parse(notebook(cells)) as unknown;
+
+  it("answers each step's inputs and outputs without registering a version", async () => {
+    const before = await (await call("/api/pipelines", { key: keys.admin })).json();
+    const response = await post("/api/pipelines/analyze", {
+      path: "draft.ipynb",
+      notebook: content([
+        "// @kiln step=load\nconst xs = [1, 2, 3];",
+        "// @kiln step=double\nconst ys = xs.map((x) => x * 2);",
+      ]),
+    });
+    expect(response.status).toBe(200);
+    const { spec, version, problems } = (await response.json()) as {
+      spec: { name: string; steps: { name: string; inputs: unknown[]; outputs: string[] }[] };
+      version: string | null;
+      problems: unknown[];
+    };
+    expect(problems).toEqual([]);
+    expect(version).toBeNull();
+    expect(spec.name).toBe("draft");
+    expect(spec.steps).toEqual([
+      expect.objectContaining({ name: "load", inputs: [], outputs: ["xs"] }),
+      expect.objectContaining({ name: "double", inputs: [{ name: "xs", from: "load" }] }),
+    ]);
+    expect(await (await call("/api/pipelines", { key: keys.admin })).json()).toEqual(before);
+  });
+
+  it("names the registered version when the content matches one", async () => {
+    const compiled = (await (
+      await post("/api/pipelines/compile", { notebook: "sum.ipynb" })
+    ).json()) as {
+      version: string;
+    };
+    const response = await post("/api/pipelines/analyze", {
+      path: "sum.ipynb",
+      notebook: JSON.parse(readFileSync(join(notebooks, "sum.ipynb"), "utf8")) as unknown,
+    });
+    expect(((await response.json()) as { version: string }).version).toBe(compiled.version);
+  });
+
+  it("answers problems with their cells as a result, not an error", async () => {
+    const response = await post("/api/pipelines/analyze", {
+      notebook: content([
+        "// @kiln step=a\nconst a = 1;",
+        "// @kiln step=b after=nope\nconst b = a;",
+      ]),
+    });
+    expect(response.status).toBe(200);
+    const { spec, problems } = (await response.json()) as {
+      spec: unknown;
+      problems: { code: string; cell: { index: number }; fix: string }[];
+    };
+    expect(spec).toBeNull();
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: "unknown-after",
+        cell: expect.objectContaining({ index: 1 }),
+      }),
+    ]);
+  });
+
+  it.each([
+    ["a path instead of content", { notebook: "sum.ipynb" }, "MISSING_FIELD"],
+    [
+      "a path outside the notebooks folder",
+      { notebook: {}, path: "../x.ipynb" },
+      "INVALID_NOTEBOOK_PATH",
+    ],
+  ])("refuses %s with a 400", async (_, body, code) => {
+    const response = await post("/api/pipelines/analyze", body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  it("needs the admin key", async () => {
+    expect((await post("/api/pipelines/analyze", { notebook: {} }, keys.predict)).status).toBe(403);
   });
 });
 

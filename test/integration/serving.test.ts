@@ -193,7 +193,19 @@ describe("serving a promoted model", () => {
       [join(__dirname, "interop_client.py"), server.url, "drill", predictKey],
     );
     const seen = JSON.parse(stdout) as {
-      triton: { live: boolean; model_version: string; output: number[]; metadata_inputs: string[] };
+      triton: {
+        live: boolean;
+        metadata_inputs: string[];
+        results: Record<
+          "default" | "binary" | "json",
+          {
+            model_version: string;
+            kiln_fallback: boolean[];
+            binary_data_size: number | null;
+            output: number[];
+          }
+        >;
+      };
       mlflow: Record<string, { status: number; predictions: number[] }>;
     };
     const expected = Array.from(
@@ -207,9 +219,21 @@ describe("serving a promoted model", () => {
       ).dataSync(),
     );
     expect(seen.triton.live).toBe(true);
-    expect(seen.triton.model_version).toBe("1");
     expect(seen.triton.metadata_inputs).toEqual(["vibration", "temperature", "spindle_load"]);
-    seen.triton.output.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    const { default: asDefault, binary, json } = seen.triton.results;
+    // The client's defaults got binary outputs (2 rows of FP32), and the same values as JSON.
+    expect([asDefault.binary_data_size, binary.binary_data_size, json.binary_data_size]).toEqual([
+      8,
+      8,
+      null,
+    ]);
+    expect(asDefault.output).toEqual(json.output);
+    expect(binary.output).toEqual(json.output);
+    json.output.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    for (const result of [asDefault, binary, json]) {
+      expect(result.model_version).toBe("1");
+      expect(result.kiln_fallback).toEqual([false, false]);
+    }
     for (const format of ["dataframe_split", "dataframe_records", "instances", "inputs", "csv"]) {
       expect(seen.mlflow[format]!.status).toBe(200);
       seen.mlflow[format]!.predictions.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));

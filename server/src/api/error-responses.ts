@@ -12,7 +12,7 @@ export function toErrorResponse(error: unknown): { status: ContentfulStatusCode;
   if (error instanceof KilnHttpError)
     return { status: error.status as ContentfulStatusCode, body: error.body() };
   if (error instanceof Error && clientErrorNames.has(error.name)) {
-    const fix = (error as { fix?: unknown }).fix;
+    const { fix, problems } = error as { fix?: unknown; problems?: unknown };
     return {
       status: 400,
       body: {
@@ -23,6 +23,7 @@ export function toErrorResponse(error: unknown): { status: ContentfulStatusCode;
             .toUpperCase(),
           message: error.message,
           ...(typeof fix === "string" ? { fix } : {}),
+          ...(Array.isArray(problems) ? { problems } : {}),
         },
       },
     };

@@ -3,7 +3,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** The JSON error body every Kiln endpoint answers with. */
 export interface ErrorBody {
-  error: { code: string; message: string; fix?: string };
+  error: {
+    code: string;
+    message: string;
+    fix?: string;
+    /** Every problem found, each with its cell, when the error is a notebook that did not compile. */
+    problems?: unknown[];
+  };
 }
 
 /**

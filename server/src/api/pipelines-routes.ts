@@ -4,7 +4,7 @@ import type { PipelineEvent } from "@kiln/kernel-lib";
 import type { PipelineRunManager } from "../pipelines/run-manager";
 import { KilnHttpError } from "./http-errors";
 
-type RunRequest = { notebook?: unknown; params?: unknown; force?: unknown };
+type RunRequest = { notebook?: unknown; params?: unknown; force?: unknown; path?: unknown };
 
 /**
  * The pipeline API used by the JupyterLab extension. Every route runs code or reveals it, so
@@ -21,6 +21,29 @@ export function pipelinesRoutes(runs: PipelineRunManager): Hono {
   routes.post("/compile", async (c) => {
     const { notebook } = await jsonBody<RunRequest>(c.req.raw);
     return c.json(await runs.compile(requireString(notebook, "notebook")));
+  });
+
+  // The notebook's content (not a path): what the editor holds, saved or not. Problems are the
+  // analysis' result, so they answer 200; only a body that is not a notebook at all is a 400.
+  routes.post("/analyze", async (c) => {
+    const { notebook, path } = await jsonBody<RunRequest>(c.req.raw);
+    if (typeof notebook !== "object" || notebook === null || Array.isArray(notebook)) {
+      throw new KilnHttpError(
+        400,
+        "MISSING_FIELD",
+        '"notebook" must be the notebook\'s JSON content (an object with "cells").',
+        'Send {"notebook": {"cells": [...], "metadata": {...}, "nbformat": 4, "nbformat_minor": 5}, "path": "churn.ipynb"}.',
+      );
+    }
+    if (path !== undefined && typeof path !== "string") {
+      throw new KilnHttpError(
+        400,
+        "INVALID_NOTEBOOK_PATH",
+        '"path" must be a string.',
+        "Send the notebook's path relative to the notebooks folder, or leave it out.",
+      );
+    }
+    return c.json(await runs.analyze(notebook, path));
   });
 
   routes.post("/runs", async (c) => {

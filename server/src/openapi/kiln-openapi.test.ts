@@ -43,6 +43,7 @@ describe("Kiln's OpenAPI document", () => {
     "GET /docs",
     "GET /api/pipelines",
     "POST /api/pipelines/compile",
+    "POST /api/pipelines/analyze",
     "GET /api/pipelines/runs",
     "POST /api/pipelines/runs",
     "GET /api/pipelines/runs/{runId}",

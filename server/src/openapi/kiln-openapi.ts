@@ -1,5 +1,7 @@
 import { parameters, responses, schemaRef, schemas, securitySchemes } from "./openapi-components";
 import type {
+  HeaderObject,
+  MediaTypeObject,
   OpenApiDocument,
   OperationObject,
   ReferenceObject,
@@ -68,6 +70,22 @@ const servingHeaders = {
   },
 } satisfies ResponseObject["headers"];
 
+/** The binary tensor extension's header: the byte length of the JSON at the start of the body. */
+const inferenceHeaderLength = {
+  description:
+    "Binary tensor extension: bytes of JSON at the start of the body; the binary tensors' data follows, in the order of the tensors.",
+  schema: { type: "integer" },
+} satisfies HeaderObject;
+
+/** A body in the binary tensor extension whose JSON part is the schema `schemaName`. */
+const binaryTensorBody = (schemaName: string): MediaTypeObject => ({
+  schema: {
+    type: "string",
+    contentMediaType: "application/octet-stream",
+    description: `Binary tensor extension (with \`Inference-Header-Content-Length\`): the ${schemaName} JSON, then the raw little-endian data of each tensor with \`parameters.binary_data_size\`, in order.`,
+  },
+});
+
 const v2Errors = {
   "400": ref("responses", "V2Error"),
   "404": ref("responses", "V2Error"),
@@ -107,10 +125,28 @@ function v2ModelPaths(base: string, withVersion: boolean): OpenApiDocument["path
       post: operation("predict", {
         operationId: `v2Infer${suffix}`,
         summary: "Score rows given as `[batch]` tensors, one per feature",
+        description:
+          "Binary tensor extension: inputs may be sent as binary data, and outputs asked as binary (`binary_data_output`, or an output's `binary_data`) come back as `application/octet-stream`.",
         tags: ["Open Inference Protocol v2"],
-        requestBody: jsonBody(schemaRef("V2InferRequest")),
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": { schema: schemaRef("V2InferRequest") },
+            "application/octet-stream": binaryTensorBody("V2InferRequest"),
+          },
+        },
         responses: {
-          "200": { ...json(schemaRef("V2InferResponse"), "Predictions."), headers: servingHeaders },
+          "200": {
+            description: "Predictions; binary when any output was asked as binary.",
+            content: {
+              "application/json": { schema: schemaRef("V2InferResponse") },
+              "application/octet-stream": binaryTensorBody("V2InferResponse"),
+            },
+            headers: {
+              ...servingHeaders,
+              "Inference-Header-Content-Length": inferenceHeaderLength,
+            },
+          },
           ...v2Errors,
           "413": ref("responses", "V2Error"),
         },
@@ -210,6 +246,19 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
           requestBody: jsonBody(schemaRef("CompileRequest")),
           responses: {
             "200": json(schemaRef("CompileResult"), "The spec and its version."),
+            "400": ref("responses", "BadRequest"),
+          },
+        }),
+      },
+      "/api/pipelines/analyze": {
+        post: operation("admin", {
+          operationId: "analyzePipeline",
+          summary:
+            "Compile a notebook's content without registering a version: steps, data passed, problems per cell",
+          tags: ["Pipelines"],
+          requestBody: jsonBody(schemaRef("AnalyzeRequest")),
+          responses: {
+            "200": json(schemaRef("AnalyzeResult"), "The spec, or the problems found."),
             "400": ref("responses", "BadRequest"),
           },
         }),

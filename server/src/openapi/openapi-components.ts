@@ -122,6 +122,43 @@ export const schemas = {
     },
     ["spec", "version"],
   ),
+  AnalyzeRequest: obj(
+    {
+      notebook: {
+        type: "object",
+        description: "The notebook's JSON content (nbformat 4), as the editor holds it.",
+        additionalProperties: true,
+      },
+      path: {
+        type: "string",
+        description:
+          "Its path relative to the notebooks folder: names the pipeline and picks the lockfile.",
+        examples: ["diamond.ipynb"],
+      },
+    },
+    ["notebook"],
+  ),
+  AnalyzeResult: obj(
+    {
+      spec: {
+        type: ["object", "null"],
+        description:
+          "The `PipelineSpec` the content compiles to (steps with inferred inputs and outputs, edges), or null when it has problems.",
+        additionalProperties: true,
+      },
+      version: {
+        type: ["string", "null"],
+        description: "The registered version with the same spec hash, if the content has one.",
+      },
+      problems: {
+        type: "array",
+        description:
+          "Every problem found, each with `code`, `cell` ({index, firstLine}), `message` and `fix`.",
+        items: { type: "object", additionalProperties: true },
+      },
+    },
+    ["spec", "version", "problems"],
+  ),
   RunRequest: obj(
     {
       notebook: { type: "string", minLength: 1, examples: ["diamond.ipynb"] },
@@ -263,9 +300,37 @@ export const schemas = {
   V2InferRequest: obj(
     {
       id: str(),
-      parameters: { type: "object" },
+      parameters: {
+        type: "object",
+        properties: {
+          binary_data_output: {
+            type: "boolean",
+            description:
+              "Binary tensor extension: send every output as binary unless its own `binary_data` says otherwise.",
+          },
+        },
+      },
       inputs: { type: "array", items: tensor("One feature as a `[batch]` tensor.") },
-      outputs: { type: "array", items: obj({ name: str() }, ["name"]) },
+      outputs: {
+        type: "array",
+        description: "The outputs to answer (all of them when absent), each once.",
+        items: obj(
+          {
+            name: str(),
+            parameters: {
+              type: "object",
+              properties: {
+                binary_data: {
+                  type: "boolean",
+                  description:
+                    "Binary tensor extension: send this output as binary (`true`) or JSON.",
+                },
+              },
+            },
+          },
+          ["name"],
+        ),
+      },
     },
     ["inputs"],
   ),
@@ -274,7 +339,29 @@ export const schemas = {
       model_name: str(),
       model_version: str("The version that answered."),
       id: str(),
-      outputs: { type: "array", items: tensor("One output as a `[batch, ...shape]` tensor.") },
+      outputs: {
+        type: "array",
+        items: obj(
+          {
+            name: str(),
+            shape: { type: "array", items: { type: "integer" } },
+            datatype: str("`FP32`."),
+            parameters: {
+              type: "object",
+              properties: {
+                binary_data_size: {
+                  type: "integer",
+                  description:
+                    "Set on an output sent as binary (instead of `data`): its byte length in the data after the JSON header.",
+                },
+              },
+            },
+            data: { type: "array", description: "Row-major values, when sent as JSON." },
+          },
+          ["name", "shape", "datatype"],
+          "One output as a `[batch, ...shape]` tensor: `data`, or `parameters.binary_data_size` when sent as binary.",
+        ),
+      },
       parameters: obj(
         {
           kiln_fallback: {

@@ -1,9 +1,14 @@
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import {
+  compileNotebook,
   compileNotebookFile,
+  nearestLockfileHash,
   listPipelines,
+  NotebookCompileError,
+  type CompileProblem,
+  type PipelineSpec,
   listRuns,
   runPipeline,
   type PipelineEvent,
@@ -47,6 +52,36 @@ export class PipelineRunManager {
   /** Compiles a notebook under the notebooks root and registers its version. */
   async compile(notebook: string): Promise<VersionedPipeline> {
     return compileNotebookFile(this.#resolveNotebook(notebook), { stateDir: this.#opts.stateDir });
+  }
+
+  /**
+   * Compiles a notebook's content as it is in the editor, saved or not, without registering a
+   * version: the extension calls this as the user types to show each step's inputs, outputs and
+   * problems. `version` names the registered version with the same spec hash, if any.
+   */
+  async analyze(
+    notebook: unknown,
+    path?: string,
+  ): Promise<{ spec: PipelineSpec | null; version: string | null; problems: CompileProblem[] }> {
+    const absolute = path === undefined ? undefined : this.#checkNotebookPath(path);
+    let spec: PipelineSpec;
+    try {
+      spec = compileNotebook(notebook, {
+        ...(path !== undefined ? { path, name: basename(path).replace(/\.ipynb$/i, "") } : {}),
+        lockfileHash: await nearestLockfileHash(
+          absolute ? dirname(absolute) : resolve(this.#opts.notebooksRoot),
+          path ?? "the notebook",
+        ),
+      });
+    } catch (error) {
+      if (error instanceof NotebookCompileError) {
+        return { spec: null, version: null, problems: error.problems };
+      }
+      throw error;
+    }
+    const listing = (await this.listPipelines()).find((p) => p.name === spec.name);
+    const registered = listing?.versions.find((v) => v.hash === spec.hash);
+    return { spec, version: registered?.version ?? null, problems: [] };
   }
 
   /**
@@ -114,6 +149,20 @@ export class PipelineRunManager {
 
   // Only notebooks under the root: the API must not become a way to run any file on the machine.
   #resolveNotebook(notebook: string): string {
+    const path = this.#checkNotebookPath(notebook);
+    if (!existsSync(path)) {
+      throw new KilnHttpError(
+        404,
+        "NOTEBOOK_NOT_FOUND",
+        `No notebook "${notebook}" in the notebooks folder.`,
+        "Check the name and the folder.",
+      );
+    }
+    return path;
+  }
+
+  /** The absolute path of `notebook`, refused unless it is an .ipynb path under the root. */
+  #checkNotebookPath(notebook: string): string {
     const root = resolve(this.#opts.notebooksRoot);
     const path = resolve(root, notebook);
     const inside = relative(root, path);
@@ -128,14 +177,6 @@ export class PipelineRunManager {
         "INVALID_NOTEBOOK_PATH",
         `"${notebook}" is not a notebook path under the notebooks folder.`,
         "Give a path relative to the notebooks folder, ending in .ipynb, without '..'.",
-      );
-    }
-    if (!existsSync(path)) {
-      throw new KilnHttpError(
-        404,
-        "NOTEBOOK_NOT_FOUND",
-        `No notebook "${notebook}" in the notebooks folder.`,
-        "Check the name and the folder.",
       );
     }
     return path;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeBinaryRequest } from "./binary-tensors";
+import { decodeBinaryRequest, encodeBinaryResponse } from "./binary-tensors";
 
 /** A request as Triton's clients send it: JSON header, then each binary input's raw bytes. */
 function binaryRequest(
@@ -83,5 +83,50 @@ describe("decodeBinaryRequest", () => {
     expect(() => decodeBinaryRequest(body, headerLength)).toThrow(
       /datatype BYTES, which Kiln does not read/,
     );
+  });
+});
+
+describe("encodeBinaryResponse", () => {
+  it("moves binary outputs' data after the JSON header, little-endian, in the order of outputs", () => {
+    const response = {
+      model_version: "3",
+      // Not ASCII: the header length must count bytes, not characters.
+      id: "requête-ü",
+      outputs: [
+        { name: "a", shape: [2], datatype: "FP32" as const, data: [1.5, -2] },
+        { name: "b", shape: [1], datatype: "FP32" as const, data: [7] },
+        { name: "c", shape: [1, 3], datatype: "FP32" as const, data: [0.25, 8, -1] },
+      ],
+      parameters: { kiln_fallback: [false] },
+    };
+    const { body, headerLength } = encodeBinaryResponse(response, new Set(["a", "c"]));
+
+    expect(JSON.parse(new TextDecoder().decode(body.subarray(0, headerLength)))).toEqual({
+      model_version: "3",
+      id: "requête-ü",
+      outputs: [
+        { name: "a", shape: [2], datatype: "FP32", parameters: { binary_data_size: 8 } },
+        { name: "b", shape: [1], datatype: "FP32", data: [7] },
+        { name: "c", shape: [1, 3], datatype: "FP32", parameters: { binary_data_size: 12 } },
+      ],
+      parameters: { kiln_fallback: [false] },
+    });
+    const view = new DataView(body.buffer, body.byteOffset + headerLength);
+    expect(view.byteLength).toBe(20);
+    const values = Array.from({ length: 5 }, (_, i) => view.getFloat32(i * 4, true));
+    expect(values).toEqual([1.5, -2, 0.25, 8, -1]);
+  });
+
+  it("gives an output of no rows a binary_data_size of 0", () => {
+    const { body, headerLength } = encodeBinaryResponse(
+      { outputs: [{ name: "a", shape: [0, 1], datatype: "FP32", data: [] }] },
+      new Set(["a"]),
+    );
+    expect(body.byteLength).toBe(headerLength);
+    expect(JSON.parse(new TextDecoder().decode(body))).toEqual({
+      outputs: [
+        { name: "a", shape: [0, 1], datatype: "FP32", parameters: { binary_data_size: 0 } },
+      ],
+    });
   });
 });

@@ -1,3 +1,5 @@
+import type { OutputSpec } from "./endpoint-model";
+import type { OutputTensor } from "./open-inference-request";
 import { ServingRequestError } from "./scoring";
 
 // Bytes per element of the v2 datatypes a Kiln model can take (all little-endian).
@@ -90,4 +92,52 @@ export function decodeBinaryRequest(body: Uint8Array, headerLength: number): unk
     );
   }
   return request;
+}
+
+// How each datatype a Kiln model outputs is written as binary (little-endian). Keyed by every
+// output datatype, so a new one does not compile until it can be sent as binary.
+const writers: Record<
+  OutputSpec["datatype"],
+  { size: number; write: (view: DataView, offset: number, value: number) => void }
+> = {
+  FP32: { size: 4, write: (v, o, value) => v.setFloat32(o, value, true) },
+};
+
+/** A v2 inference response: `outputs` and whatever else the answer carries. */
+type InferResponse = { outputs: OutputTensor[] } & Record<string, unknown>;
+
+/**
+ * Encodes a response in the Open Inference Protocol's binary tensor extension: the JSON response,
+ * in which each output named in `binaryOutputs` carries `parameters.binary_data_size` instead of
+ * `data`, followed by those outputs' raw little-endian data in the order of `outputs`. Send
+ * `headerLength` (bytes of JSON) as `Inference-Header-Content-Length`.
+ *
+ * @example
+ * const { body, headerLength } = encodeBinaryResponse(answer, new Set(["probability"]));
+ */
+export function encodeBinaryResponse(
+  response: InferResponse,
+  binaryOutputs: ReadonlySet<string>,
+): { body: Uint8Array; headerLength: number } {
+  const buffers: Uint8Array[] = [];
+  const outputs = response.outputs.map((tensor) => {
+    if (!binaryOutputs.has(tensor.name)) return tensor;
+    const writer = writers[tensor.datatype];
+    const bytes = new Uint8Array(tensor.data.length * writer.size);
+    const view = new DataView(bytes.buffer);
+    tensor.data.forEach((value, index) => writer.write(view, index * writer.size, value));
+    buffers.push(bytes);
+    const { name, shape, datatype } = tensor;
+    return { name, shape, datatype, parameters: { binary_data_size: bytes.byteLength } };
+  });
+  const header = new TextEncoder().encode(JSON.stringify({ ...response, outputs }));
+  const body = new Uint8Array(
+    buffers.reduce((length, bytes) => length + bytes.byteLength, header.byteLength),
+  );
+  let offset = 0;
+  for (const bytes of [header, ...buffers]) {
+    body.set(bytes, offset);
+    offset += bytes.byteLength;
+  }
+  return { body, headerLength: header.byteLength };
 }

@@ -1,4 +1,10 @@
-import { describeValue, outputSize, type FeatureSpec, type ServedModel } from "./endpoint-model";
+import {
+  describeValue,
+  outputSize,
+  type FeatureSpec,
+  type OutputSpec,
+  type ServedModel,
+} from "./endpoint-model";
 import { featureList, missingInput, unknownInput } from "./feature-rows";
 import type { RequestPrediction } from "./micro-batcher";
 import { ServingRequestError } from "./scoring";
@@ -12,13 +18,24 @@ export type InferTensor = {
   parameters?: Record<string, unknown>;
 };
 
+/** An output tensor of a v2 inference response, with its values (before any is sent as binary). */
+export type OutputTensor = {
+  name: string;
+  shape: number[];
+  datatype: OutputSpec["datatype"];
+  data: number[];
+};
+
+/** An output the client asked for, and whether its data goes back as binary (the binary tensor extension). */
+export type RequestedOutput = { name: string; binary: boolean };
+
 /** What `parseInferRequest` makes of a v2 inference request. */
 export type ParsedInferRequest = {
   id: string | undefined;
   /** One object per row: feature name → value (validated later against the model). */
   rows: Record<string, unknown>[];
   /** The outputs the client asked for; all of them when it asked for none. */
-  outputNames: string[];
+  outputs: RequestedOutput[];
 };
 
 /** The datatypes of the v2 protocol. */
@@ -65,6 +82,8 @@ function acceptsDatatype(feature: FeatureSpec, datatype: string): boolean {
  * Turns a v2 inference request body into rows: either one tensor per feature (shape `[batch]` or
  * `[batch, 1]`), or a single tensor of shape `[batch, nFeatures]` holding the features in the
  * model's order. `null` elements are missing values (a Kiln extension; the model may fall back).
+ * An output goes back as binary when its `parameters.binary_data` says so, or else when the
+ * request's `parameters.binary_data_output` does (the binary tensor extension).
  *
  * @example
  * parseInferRequest(model, { inputs: [{ name: "tenure", shape: [2], datatype: "FP32", data: [3, 5] }] });
@@ -80,14 +99,9 @@ export function parseInferRequest(model: ServedModel, body: unknown): ParsedInfe
   if (request.id !== undefined && typeof request.id !== "string") {
     throw badRequest(`"id" must be a string, got ${describeValue(request.id)}.`);
   }
-  if (
-    request.parameters !== undefined &&
-    (typeof request.parameters !== "object" ||
-      request.parameters === null ||
-      Array.isArray(request.parameters))
-  ) {
-    throw badRequest(`"parameters" must be an object, got ${describeValue(request.parameters)}.`);
-  }
+  const parameters = parametersOf(request, `"parameters"`);
+  const binaryByDefault =
+    booleanParameter(parameters, "binary_data_output", `"parameters.binary_data_output"`) ?? false;
   if (!Array.isArray(request.inputs) || request.inputs.length === 0) {
     throw badRequest(
       `"inputs" must be a non-empty list of tensors like {"name": "${model.inputs[0]?.name ?? "x"}", "shape": [1], "datatype": "${model.inputs[0]?.datatype ?? "FP32"}", "data": [...]}.`,
@@ -97,7 +111,11 @@ export function parseInferRequest(model: ServedModel, body: unknown): ParsedInfe
   const rows = isMatrixForm(model, tensors)
     ? matrixRows(model, tensors[0] as InferTensor)
     : featureRows(model, tensors);
-  return { id: request.id, rows, outputNames: requestedOutputs(model, request.outputs) };
+  return {
+    id: request.id,
+    rows,
+    outputs: requestedOutputs(model, request.outputs, binaryByDefault),
+  };
 }
 
 function checkTensor(tensor: unknown, index: number): InferTensor {
@@ -243,14 +261,19 @@ function featureRows(model: ServedModel, tensors: InferTensor[]): Record<string,
   );
 }
 
-function requestedOutputs(model: ServedModel, outputs: unknown): string[] {
+function requestedOutputs(
+  model: ServedModel,
+  outputs: unknown,
+  binaryByDefault: boolean,
+): RequestedOutput[] {
   const names = model.outputs.map((output) => output.name);
-  if (outputs === undefined) return names;
+  if (outputs === undefined) return names.map((name) => ({ name, binary: binaryByDefault }));
   if (!Array.isArray(outputs)) {
     throw badRequest(
       `"outputs" must be a list like [{"name": "${names[0] ?? "y"}"}], got ${describeValue(outputs)}.`,
     );
   }
+  const seen = new Set<string>();
   return outputs.map((output, index) => {
     const name = (output as { name?: unknown } | null)?.name;
     if (typeof name !== "string") throw badRequest(`outputs[${index}] needs a "name" string.`);
@@ -259,8 +282,40 @@ function requestedOutputs(model: ServedModel, outputs: unknown): string[] {
         `Unknown output "${name}"; the model's outputs are ${names.map((n) => `"${n}"`).join(", ")}.`,
       );
     }
-    return name;
+    // Asked twice, an output could be asked as binary and as JSON at once.
+    if (seen.has(name)) throw badRequest(`Output "${name}" is requested twice; ask for it once.`);
+    seen.add(name);
+    const parameters = parametersOf(
+      output as Record<string, unknown>,
+      `Output "${name}": "parameters"`,
+    );
+    const binary = booleanParameter(
+      parameters,
+      "binary_data",
+      `Output "${name}": "parameters.binary_data"`,
+    );
+    return { name, binary: binary ?? binaryByDefault };
   });
+}
+
+/** The `parameters` object of a request or requested output (empty when absent). */
+function parametersOf(holder: Record<string, unknown>, what: string): Record<string, unknown> {
+  const { parameters } = holder;
+  if (parameters === undefined) return {};
+  if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
+    throw badRequest(`${what} must be an object, got ${describeValue(parameters)}.`);
+  }
+  return parameters as Record<string, unknown>;
+}
+
+function booleanParameter(
+  parameters: Record<string, unknown>,
+  key: string,
+  what: string,
+): boolean | undefined {
+  const value = parameters[key];
+  if (value === undefined || typeof value === "boolean") return value;
+  throw badRequest(`${what} must be true or false, got ${describeValue(value)}.`);
 }
 
 /**
@@ -269,13 +324,13 @@ function requestedOutputs(model: ServedModel, outputs: unknown): string[] {
  */
 export function responseTensors(
   prediction: RequestPrediction,
-  outputNames: string[],
-): InferTensor[] {
-  const tensors: InferTensor[] = [];
+  requested: RequestedOutput[],
+): OutputTensor[] {
+  const tensors: OutputTensor[] = [];
   let offset = 0;
   for (const output of prediction.model.outputs) {
     const size = outputSize(output);
-    if (outputNames.includes(output.name)) {
+    if (requested.some((wanted) => wanted.name === output.name)) {
       tensors.push({
         name: output.name,
         datatype: output.datatype,

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import type { ServedModel } from "./endpoint-model";
 import { EndpointRegistry } from "./endpoint-registry";
 import { fakeServedModel } from "../../../test/support/fake-served-model";
 import { EndpointBatchers } from "./micro-batcher";
@@ -22,6 +23,30 @@ const infer = async (app: Hono, body: unknown, path = "/v2/models/churn/infer") 
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 
+/** An answer in the binary tensor extension: its JSON header and the float32 values after it. */
+async function binaryAnswer(response: Response): Promise<{ header: unknown; values: number[] }> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  const headerLength = Number(response.headers.get("inference-header-content-length"));
+  const view = new DataView(body.buffer, body.byteOffset + headerLength);
+  return {
+    header: JSON.parse(new TextDecoder().decode(body.subarray(0, headerLength))),
+    values: Array.from({ length: view.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true)),
+  };
+}
+
+/** The fake churn model with a second output, `logits` of shape [2]: `[10 * p, -p]`. */
+function twoOutputModel(): ServedModel {
+  const model = fakeServedModel();
+  return {
+    ...model,
+    outputs: [...model.outputs, { name: "logits", datatype: "FP32", shape: [2] }],
+    async predict(rows) {
+      const prediction = await model.predict(rows);
+      return { ...prediction, outputs: prediction.outputs.map(([p = 0]) => [p, 10 * p, -p]) };
+    },
+  };
+}
+
 const tenure = { name: "tenure", shape: [2], datatype: "FP32", data: [2, null] };
 const visits = { name: "visits", shape: [2, 1], datatype: "INT32", data: [[1], [3]] };
 
@@ -31,7 +56,7 @@ describe("Open Inference Protocol v2 routes", () => {
     expect(await (await app.request("/v2")).json()).toEqual({
       name: "kiln",
       version: "0.1.0",
-      extensions: [],
+      extensions: ["binary_tensor_data"],
     });
     expect((await app.request("/v2/health/live")).status).toBe(200);
     expect(await (await app.request("/v2/health/ready")).json()).toEqual({ ready: true });
@@ -99,6 +124,125 @@ describe("Open Inference Protocol v2 routes", () => {
     expect(await response.json()).toMatchObject({
       outputs: [{ name: "probability", shape: [2, 1], data: [4, -1] }],
       parameters: { kiln_fallback: [false, true] },
+    });
+  });
+
+  it("answers an output asked with binary_data as raw bytes after a JSON header that keeps the version and fallback", async () => {
+    const { app } = servingApp();
+    const response = await infer(app, {
+      id: "req-1",
+      inputs: [tenure, visits],
+      outputs: [{ name: "probability", parameters: { binary_data: true } }],
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/octet-stream");
+    expect(response.headers.get("x-kiln-model-version")).toBe("1");
+    expect(response.headers.get("x-kiln-fallback")).toBe("true");
+    expect(await binaryAnswer(response)).toEqual({
+      header: {
+        model_name: "churn",
+        model_version: "1",
+        id: "req-1",
+        outputs: [
+          {
+            name: "probability",
+            datatype: "FP32",
+            shape: [2, 1],
+            parameters: { binary_data_size: 8 },
+          },
+        ],
+        parameters: { kiln_fallback: [false, true] },
+      },
+      values: [4, -1],
+    });
+  });
+
+  it("sends every output as binary with binary_data_output, in the model's order", async () => {
+    const registry = new EndpointRegistry();
+    registry.swap("churn", twoOutputModel());
+    const { app } = servingApp(registry);
+    const response = await infer(app, {
+      inputs: [tenure, visits],
+      parameters: { binary_data_output: true },
+    });
+    const { header, values } = await binaryAnswer(response);
+    expect(header).toMatchObject({
+      outputs: [
+        { name: "probability", shape: [2, 1], parameters: { binary_data_size: 8 } },
+        { name: "logits", shape: [2, 2], parameters: { binary_data_size: 16 } },
+      ],
+    });
+    expect(values).toEqual([4, -1, 40, -4, -10, 1]);
+  });
+
+  it("lets an output's binary_data override binary_data_output, and answers only the outputs asked for", async () => {
+    const registry = new EndpointRegistry();
+    registry.swap("churn", twoOutputModel());
+    const { app } = servingApp(registry);
+    const mixed = await infer(app, {
+      inputs: [tenure, visits],
+      parameters: { binary_data_output: true },
+      outputs: [{ name: "logits" }, { name: "probability", parameters: { binary_data: false } }],
+    });
+    expect(await binaryAnswer(mixed)).toMatchObject({
+      header: {
+        outputs: [
+          { name: "probability", shape: [2, 1], data: [4, -1] },
+          { name: "logits", shape: [2, 2], parameters: { binary_data_size: 16 } },
+        ],
+      },
+      values: [40, -4, -10, 1],
+    });
+
+    const oneOutput = await infer(app, {
+      inputs: [tenure, visits],
+      outputs: [{ name: "logits", parameters: { binary_data: true } }],
+    });
+    expect(await binaryAnswer(oneOutput)).toMatchObject({
+      header: { outputs: [{ name: "logits", parameters: { binary_data_size: 16 } }] },
+      values: [40, -4, -10, 1],
+    });
+
+    // No output left as binary: an ordinary JSON answer.
+    const allJson = await infer(app, {
+      inputs: [tenure, visits],
+      parameters: { binary_data_output: true },
+      outputs: [{ name: "logits", parameters: { binary_data: false } }],
+    });
+    expect(allJson.headers.get("inference-header-content-length")).toBeNull();
+    expect(await allJson.json()).toMatchObject({
+      outputs: [{ name: "logits", data: [40, -4, -10, 1] }],
+    });
+  });
+
+  it("answers a binary request from a Triton client (binary inputs, binary_data_output) in binary", async () => {
+    const { app } = servingApp();
+    const header = new TextEncoder().encode(
+      JSON.stringify({
+        inputs: [
+          { name: "tenure", shape: [2], datatype: "FP32", parameters: { binary_data_size: 8 } },
+          { name: "visits", shape: [2], datatype: "INT32", parameters: { binary_data_size: 8 } },
+        ],
+        parameters: { binary_data_output: true },
+      }),
+    );
+    const body = new Uint8Array([
+      ...header,
+      ...new Uint8Array(Float32Array.from([2, 4]).buffer),
+      ...new Uint8Array(Int32Array.from([1, 3]).buffer),
+    ]);
+    const response = await app.request("/v2/models/churn/infer", {
+      method: "POST",
+      headers: {
+        "content-type": "application/octet-stream",
+        "inference-header-content-length": String(header.byteLength),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await binaryAnswer(response)).toMatchObject({
+      header: { model_version: "1", parameters: { kiln_fallback: [false, false] } },
+      values: [4, 9],
     });
   });
 
@@ -201,6 +345,54 @@ describe("Open Inference Protocol v2 routes", () => {
       body: { inputs: [tenure, visits], outputs: [{ name: "logits" }] },
       status: 400,
       error: 'Unknown output "logits"; the model\'s outputs are "probability".',
+    },
+    {
+      case: "request parameters that are not an object",
+      body: { inputs: [tenure, visits], parameters: [] },
+      status: 400,
+      error: '"parameters" must be an object, got [].',
+    },
+    {
+      case: "binary_data_output that is not a boolean",
+      body: { inputs: [tenure, visits], parameters: { binary_data_output: "yes" } },
+      status: 400,
+      error: '"parameters.binary_data_output" must be true or false, got "yes".',
+    },
+    {
+      case: "an output's binary_data that is not a boolean",
+      body: {
+        inputs: [tenure, visits],
+        outputs: [{ name: "probability", parameters: { binary_data: 1 } }],
+      },
+      status: 400,
+      error: 'Output "probability": "parameters.binary_data" must be true or false, got 1.',
+    },
+    {
+      case: "an output's parameters that are not an object",
+      body: { inputs: [tenure, visits], outputs: [{ name: "probability", parameters: true }] },
+      status: 400,
+      error: 'Output "probability": "parameters" must be an object, got true.',
+    },
+    {
+      case: "an output asked twice",
+      body: {
+        inputs: [tenure, visits],
+        outputs: [
+          { name: "probability" },
+          { name: "probability", parameters: { binary_data: true } },
+        ],
+      },
+      status: 400,
+      error: 'Output "probability" is requested twice; ask for it once.',
+    },
+    {
+      case: "a row the model refuses, with binary outputs asked (errors stay JSON)",
+      body: {
+        inputs: [{ ...tenure, data: [-1, 2] }, visits],
+        parameters: { binary_data_output: true },
+      },
+      status: 400,
+      error: 'Input "tenure" (row 0): expected a number >= 0, got -1.',
     },
     {
       case: "unknown model",

@@ -1,9 +1,14 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { decodeBinaryRequest } from "./binary-tensors";
+import { decodeBinaryRequest, encodeBinaryResponse } from "./binary-tensors";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { InputValidationError, type ServedModel } from "./endpoint-model";
-import { parseInferRequest, responseTensors } from "./open-inference-request";
+import {
+  parseInferRequest,
+  responseTensors,
+  type OutputTensor,
+  type RequestedOutput,
+} from "./open-inference-request";
 import {
   resolveModel,
   scoreRows,
@@ -30,7 +35,8 @@ const defaultOptions = {
  * metadata, and inference. Errors are the protocol's `{"error": "message"}`: 400 for a bad
  * request (naming the input and what was expected), 404 for an unknown model or version, 413 for
  * a body over `maxBodyBytes`. Answers say which version served them (`model_version`) and which
- * rows used the model's fallback (`parameters.kiln_fallback`).
+ * rows used the model's fallback (`parameters.kiln_fallback`). Requests and answers may use the
+ * binary tensor extension (`Inference-Header-Content-Length`), as Triton's clients do by default.
  *
  * @example
  * app.route("/", openInferenceRoutes({ registry, batchers }));
@@ -40,7 +46,9 @@ export function openInferenceRoutes(deps: ServingDeps, options: OpenInferenceOpt
   const opts = { ...defaultOptions, ...options } satisfies Required<OpenInferenceOptions>;
   const routes = new Hono();
 
-  routes.get("/v2", (c) => c.json({ name: "kiln", version: opts.serverVersion, extensions: [] }));
+  routes.get("/v2", (c) =>
+    c.json({ name: "kiln", version: opts.serverVersion, extensions: ["binary_tensor_data"] }),
+  );
   routes.get("/v2/health/live", (c) => c.json({ live: true }));
   routes.get("/v2/health/ready", (c) => {
     // Ready once a model is served: a load balancer should not send traffic before that.
@@ -70,17 +78,14 @@ export function openInferenceRoutes(deps: ServingDeps, options: OpenInferenceOpt
         const model = modelOf(deps, c);
         const request = parseInferRequest(model, await jsonBody(c));
         const prediction = await scoreRows(deps, model, request.rows);
-        return c.json(
-          {
-            model_name: model.endpoint,
-            model_version: prediction.model.version,
-            ...(request.id === undefined ? {} : { id: request.id }),
-            outputs: responseTensors(prediction, request.outputNames),
-            parameters: { kiln_fallback: prediction.usedFallback },
-          },
-          200,
-          servingHeaders(prediction),
-        );
+        const answer = {
+          model_name: model.endpoint,
+          model_version: prediction.model.version,
+          ...(request.id === undefined ? {} : { id: request.id }),
+          outputs: responseTensors(prediction, request.outputs),
+          parameters: { kiln_fallback: prediction.usedFallback },
+        };
+        return inferAnswer(c, answer, request.outputs, servingHeaders(prediction));
       },
     );
   }
@@ -90,6 +95,23 @@ export function openInferenceRoutes(deps: ServingDeps, options: OpenInferenceOpt
     return c.json({ error: message }, status);
   });
   return routes;
+}
+
+/** The answer as JSON, or in the binary tensor extension when any output is asked as binary. */
+function inferAnswer(
+  c: Context,
+  answer: { outputs: OutputTensor[] } & Record<string, unknown>,
+  requested: RequestedOutput[],
+  headers: Record<string, string>,
+): Response {
+  const binaryOutputs = new Set(requested.filter((o) => o.binary).map((o) => o.name));
+  if (binaryOutputs.size === 0) return c.json(answer, 200, headers);
+  const { body, headerLength } = encodeBinaryResponse(answer, binaryOutputs);
+  return c.body(body, 200, {
+    ...headers,
+    "Content-Type": "application/octet-stream",
+    "Inference-Header-Content-Length": String(headerLength),
+  });
 }
 
 function modelOf(deps: ServingDeps, c: Context): ServedModel {

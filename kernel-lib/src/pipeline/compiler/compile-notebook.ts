@@ -201,7 +201,17 @@ export async function findLockfileHash(dir: string): Promise<string | undefined>
 
 // A notebook outside any npm project runs with Kiln's own packages (steps resolve them from the
 // Kiln checkout), so Kiln's lockfile pins it.
-async function nearestLockfileHash(dir: string, notebook: string): Promise<string> {
+/**
+ * The lockfile hash a notebook in `dir` compiles with: the nearest `package-lock.json` above it,
+ * else Kiln's own.
+ *
+ * @throws NotebookCompileError (`missing-lockfile`) when there is neither.
+ * @example
+ * ```ts
+ * const lockfileHash = await nearestLockfileHash("notebooks", "notebooks/churn.ipynb");
+ * ```
+ */
+export async function nearestLockfileHash(dir: string, notebook: string): Promise<string> {
   const hash = (await findLockfileHash(dir)) ?? (await findLockfileHash(__dirname));
   if (hash !== undefined) return hash;
   throw new NotebookCompileError(

@@ -4,6 +4,7 @@ export {
   compileNotebook,
   compileNotebookFile,
   findLockfileHash,
+  nearestLockfileHash,
   type CompileNotebookOptions,
   type CompileNotebookFileOptions,
 } from "./compile-notebook";
