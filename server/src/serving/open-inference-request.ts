@@ -209,11 +209,15 @@ function matrixRows(model: ServedModel, tensor: InferTensor): Record<string, unk
       `Input "${tensor.name}": feature "${refused.name}" is ${refused.datatype}, so the tensor's datatype must be ${refused.datatype}, got ${tensor.datatype}.`,
     );
   }
-  return Array.from({ length: batch }, (_, row) =>
-    Object.fromEntries(
-      features.map((feature, column) => [feature.name, tensor.data[row * width + column]]),
-    ),
-  );
+  const rows = new Array<Record<string, unknown>>(batch);
+  for (let row = 0; row < batch; row++) {
+    const values: Record<string, unknown> = {};
+    for (let column = 0; column < width; column++) {
+      values[features[column]!.name] = tensor.data[row * width + column];
+    }
+    rows[row] = values;
+  }
+  return rows;
 }
 
 function featureRows(model: ServedModel, tensors: InferTensor[]): Record<string, unknown>[] {
