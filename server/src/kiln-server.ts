@@ -40,8 +40,13 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   const stateDir = options.stateDir ?? kilnPaths.state;
   const keysFile = join(stateDir, "keys.json");
   const registry = new EndpointRegistry();
+  const metrics = new KilnMetrics();
+  const batchers = new EndpointBatchers({
+    onBatch: (endpoint, rows) => metrics.observeBatch(endpoint, rows),
+  });
   const endpoints = new EndpointManager({
     registry,
+    batchers,
     stateDir,
     ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
   });
@@ -50,7 +55,6 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   for (const { endpoint, error } of restored.failed) {
     console.error(`kiln: endpoint "${endpoint}" could not be restored: ${error}`);
   }
-  const metrics = new KilnMetrics();
   // Unfinished jobs of an earlier run start again here, exactly once each.
   const jobs = JobQueue.openBackend({
     file: join(stateDir, "jobs.sqlite"),
@@ -64,9 +68,7 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
     jobs,
     serving: {
       registry,
-      batchers: new EndpointBatchers({
-        onBatch: (endpoint, rows) => metrics.observeBatch(endpoint, rows),
-      }),
+      batchers,
       endpoints,
     },
     keys: watchApiKeys(

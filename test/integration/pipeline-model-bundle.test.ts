@@ -1,5 +1,6 @@
 // A model logged from a pipeline step carries the notebook's own transform cell (so serving runs
-// the same preprocessing) and the pipeline's lineage on its registered version.
+// the same preprocessing) and the pipeline's lineage on its registered version, which binds the
+// endpoint it is promoted to to that pipeline version.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compileNotebookFile, runPipeline } from "@kiln/kernel-lib";
 import { downloadBundle, loadBundle } from "../../kernel-lib/src/serving/bundle";
 import { loadTensorflow } from "../../kernel-lib/src/tf/backend";
+import { EndpointRegistry } from "../../server/src/serving";
+import { EndpointManager } from "../../server/src/serving/endpoint-manager";
 import { realMlflowClient, realMlflowUri } from "../support/real-mlflow";
 import { tslabNotebook } from "../support/tslab-notebook";
 
@@ -54,5 +57,22 @@ describe("kiln.log.model in a pipeline step", () => {
     // 2 * (50 / 10) + 1: the transform ran before the model, as in the notebook.
     expect(bundle.predict([{ x: 50 }]).outputs[0]![0]).toBeCloseTo(11, 4);
     bundle.dispose();
+  });
+
+  it("binds the endpoint it is promoted to to the pipeline version that produced it", async () => {
+    const registry = new EndpointRegistry();
+    const endpoints = new EndpointManager({
+      registry,
+      stateDir: join(work, "serving"),
+      trackingUri: realMlflowUri(),
+    });
+    const pipeline = await compileNotebookFile(notebook, { stateDir: join(work, ".kiln") });
+    const state = await endpoints.promote("scaled", { model: modelName, version: "1" });
+    expect(state.pipeline).toEqual({
+      name: "scaled",
+      version: pipeline.version,
+      runId: expect.any(String) as string,
+    });
+    expect(endpoints.list()[0]!.pipeline).toEqual(state.pipeline);
   });
 });

@@ -117,6 +117,24 @@ describe("promotion", () => {
     expect((await promote({})).status).toBe(400);
   });
 
+  it.each([
+    ["not an object", 5],
+    ["a missing limit", { maxBatchSize: 8 }],
+    ["a batch size of 0", { maxBatchSize: 0, maxWaitMs: 2 }],
+    ["a fractional batch size", { maxBatchSize: 2.5, maxWaitMs: 2 }],
+    ["a negative wait", { maxBatchSize: 8, maxWaitMs: -1 }],
+  ])("refuses batching limits with %s (400, nothing promoted)", async (_, batching) => {
+    const response = await promote({ model: modelName, version: "1", batching });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "INVALID_BATCHING",
+    );
+    const listed = (await (await call("/api/endpoints", { key: adminKey })).json()) as {
+      endpoints: unknown[];
+    };
+    expect(listed.endpoints).toEqual([]);
+  });
+
   it("promotes version 1 and sets the champion alias in MLflow", async () => {
     const response = await promote({ model: modelName, version: "1" });
     expect(response.status).toBe(200);
@@ -305,7 +323,11 @@ describe("promoting a new version under load", () => {
         await Promise.all(during.slice(-16));
       }
     })();
-    const promoted = await promote({ model: modelName, version: "2" });
+    const promoted = await promote({
+      model: modelName,
+      version: "2",
+      batching: { maxBatchSize: 4, maxWaitMs: 5 },
+    });
     promoting = false;
     await load;
     expect(promoted.status).toBe(200);
@@ -327,6 +349,28 @@ describe("promoting a new version under load", () => {
     });
     const metadata = await call("/v2/models/drill", { key: predictKey });
     expect(((await metadata.json()) as { versions: string[] }).versions).toEqual(["2"]);
+
+    // The endpoint's own batching limits came back too: 8 rows go to the model 4 at a time.
+    const listed = (await (await call("/api/endpoints", { key: adminKey })).json()) as {
+      endpoints: { batching?: unknown }[];
+    };
+    expect(listed.endpoints[0]!.batching).toEqual({ maxBatchSize: 4, maxWaitMs: 5 });
+    const eight = Array.from({ length: 8 }, (_, i) => i % 10);
+    const rows = await infer([
+      feature("vibration", eight),
+      feature("temperature", eight),
+      feature("spindle_load", eight),
+    ]);
+    expect(rows.status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const sample = (name: string, ...labels: string[]) => {
+      const line = metrics
+        .split("\n")
+        .find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+      return Number(line?.split(" ").at(-1));
+    };
+    expect(sample("kiln_batch_size_count", 'endpoint="drill"')).toBe(2);
+    expect(sample("kiln_batch_size_bucket", 'endpoint="drill"', 'le="4"')).toBe(2);
 
     const rolledBack = await call("/api/endpoints/drill/rollback", {
       method: "POST",

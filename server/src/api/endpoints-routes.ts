@@ -1,8 +1,14 @@
 import { Hono } from "hono";
-import type { EndpointManager } from "../serving/endpoint-manager";
+import type { BatchingLimits, EndpointManager } from "../serving/endpoint-manager";
 import { KilnHttpError } from "./http-errors";
 
-type PromoteBody = { model?: unknown; version?: unknown; alias?: unknown; set_alias?: unknown };
+type PromoteBody = {
+  model?: unknown;
+  version?: unknown;
+  alias?: unknown;
+  set_alias?: unknown;
+  batching?: unknown;
+};
 
 /**
  * Admin API for endpoints: list, promote a registered model version, roll back. Mounted behind
@@ -56,10 +62,14 @@ export function endpointsRoutes(endpoints: EndpointManager): Hono {
         'Give "version" or "alias", not both.',
         "Drop one of them.",
       );
+    const batching = batchingLimits(body.batching);
     const state = await endpoints.promote(
       c.req.param("name"),
       { model, ...(version ? { version } : {}), ...(alias ? { alias } : {}) },
-      text(body.set_alias, "set_alias") ?? "champion",
+      {
+        setAlias: text(body.set_alias, "set_alias") ?? "champion",
+        ...(batching ? { batching } : {}),
+      },
     );
     return c.json(state);
   });
@@ -69,4 +79,24 @@ export function endpointsRoutes(endpoints: EndpointManager): Hono {
   );
 
   return routes;
+}
+
+// Shape only; the manager checks the ranges.
+function batchingLimits(value: unknown): BatchingLimits | undefined {
+  if (value === undefined) return undefined;
+  const limits = value as Partial<Record<keyof BatchingLimits, unknown>>;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    typeof limits.maxBatchSize !== "number" ||
+    typeof limits.maxWaitMs !== "number"
+  ) {
+    throw new KilnHttpError(
+      400,
+      "INVALID_BATCHING",
+      '"batching" must be an object with numbers "maxBatchSize" and "maxWaitMs".',
+      'Send e.g. "batching": {"maxBatchSize": 256, "maxWaitMs": 2}, or leave it out for the defaults.',
+    );
+  }
+  return { maxBatchSize: limits.maxBatchSize, maxWaitMs: limits.maxWaitMs };
 }

@@ -46,28 +46,46 @@ type Served = {
   name: string;
   current: { model: string; version: string };
   previous?: { version: string };
+  pipeline?: { name: string; version: string };
 };
 
-/** `kiln promote MODEL[@alias|/version] [--endpoint NAME] [--alias champion]` */
+/** `kiln promote MODEL[@alias|/version] [--endpoint NAME] [--alias champion] [--max-batch-size N --max-wait-ms MS]` */
 export async function promoteCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { endpoint: { type: "string" }, alias: { type: "string", default: "champion" } },
+    options: {
+      endpoint: { type: "string" },
+      alias: { type: "string", default: "champion" },
+      "max-batch-size": { type: "string" },
+      "max-wait-ms": { type: "string" },
+    },
   });
-  if (positionals.length !== 1)
-    throw new UsageError(
-      "Expected: kiln promote MODEL[@alias|/version] [--endpoint NAME] [--alias champion]",
-    );
+  const usage =
+    "Expected: kiln promote MODEL[@alias|/version] [--endpoint NAME] [--alias champion] [--max-batch-size N --max-wait-ms MS]";
+  if (positionals.length !== 1) throw new UsageError(usage);
+  const maxBatchSize = values["max-batch-size"];
+  const maxWaitMs = values["max-wait-ms"];
+  if ((maxBatchSize === undefined) !== (maxWaitMs === undefined)) {
+    throw new UsageError(`Give --max-batch-size and --max-wait-ms together. ${usage}`);
+  }
   const ref = parseModelRef(positionals[0]!);
   const endpoint = values.endpoint ?? ref.model.toLowerCase().replace(/[^a-z0-9_-]+/g, "-");
   const served = (await adminCall(`/api/endpoints/${encodeURIComponent(endpoint)}/promote`, {
     ...ref,
     set_alias: values.alias,
+    ...(maxBatchSize !== undefined
+      ? { batching: { maxBatchSize: Number(maxBatchSize), maxWaitMs: Number(maxWaitMs) } }
+      : {}),
   })) as Served;
   console.log(
     `Endpoint ${served.name} now serves ${served.current.model} v${served.current.version} (alias @${values.alias}).`,
   );
+  if (served.pipeline) {
+    console.log(
+      `  Bound to pipeline ${served.pipeline.name} ${served.pipeline.version}: retraining re-runs it.`,
+    );
+  }
   console.log(
     `  curl -H "Authorization: Bearer $KILN_PREDICT_KEY" ${serverUrl()}/v2/models/${served.name}`,
   );

@@ -418,8 +418,37 @@ export const schemas = {
       version: str("Model version (a number is accepted too); default: the latest."),
       alias: str("MLflow alias to resolve, e.g. `champion`; give `version` or `alias`, not both."),
       set_alias: str("Alias to point at the promoted version; default `champion`."),
+      batching: { $ref: "#/components/schemas/BatchingLimits" },
     },
     ["model"],
+  ),
+  BatchingLimits: obj(
+    {
+      maxBatchSize: {
+        type: "integer",
+        minimum: 1,
+        maximum: 65536,
+        description: "Rows per tensor call (default 256; 1 turns batching off).",
+      },
+      maxWaitMs: {
+        type: "number",
+        minimum: 0,
+        maximum: 1000,
+        description:
+          "How long the oldest waiting request may wait for others to join its batch (default 2).",
+      },
+    },
+    ["maxBatchSize", "maxWaitMs"],
+    "An endpoint's micro-batching limits; kept across promotions and restarts until set again.",
+  ),
+  PipelineBinding: obj(
+    {
+      name: str("Pipeline name."),
+      version: str("Pipeline version (`v3`) whose run logged the served model."),
+      runId: str("The pipeline run that logged it."),
+    },
+    ["name", "version"],
+    "What retraining re-runs: taken from the served version's lineage tags at promotion.",
   ),
   ServedVersion: obj(
     { model: str(), version: str(), promotedAt: { type: "string", format: "date-time" } },
@@ -430,6 +459,8 @@ export const schemas = {
       name: str(),
       current: { $ref: "#/components/schemas/ServedVersion" },
       previous: { $ref: "#/components/schemas/ServedVersion" },
+      pipeline: { $ref: "#/components/schemas/PipelineBinding" },
+      batching: { $ref: "#/components/schemas/BatchingLimits" },
     },
     ["name", "current"],
     "An endpoint as the admin API lists it (`EndpointState` in server/src/serving/endpoint-manager.ts).",

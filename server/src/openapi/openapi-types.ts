@@ -20,6 +20,7 @@ export type SchemaObject = {
   anyOf?: SchemaObject[];
   format?: string;
   minimum?: number;
+  maximum?: number;
   minItems?: number;
   minLength?: number;
   examples?: unknown[];

@@ -12,6 +12,7 @@ import {
 import { KilnHttpError } from "../api/http-errors";
 import { servedBundle } from "./bundle-model";
 import type { EndpointRegistry } from "./endpoint-registry";
+import type { EndpointBatchers } from "./micro-batcher";
 
 /** Which model version an endpoint serves. */
 export interface ServedVersion {
@@ -20,18 +21,48 @@ export interface ServedVersion {
   promotedAt: string;
 }
 
+/** The pipeline version that produced an endpoint's model: what retraining re-runs. */
+export interface PipelineBinding {
+  name: string;
+  version: string;
+  /** The pipeline run that logged the model. */
+  runId?: string;
+}
+
+/** Micro-batching limits of one endpoint (the server's defaults when absent). */
+export interface BatchingLimits {
+  maxBatchSize: number;
+  maxWaitMs: number;
+}
+
 /** An endpoint as the admin API lists it. */
 export interface EndpointState {
   name: string;
   current: ServedVersion;
   previous?: ServedVersion;
+  /**
+   * Taken from the served version's lineage tags at promotion; absent for a model logged outside
+   * a pipeline. Promoting a model of a newer pipeline version replaces it.
+   */
+  pipeline?: PipelineBinding;
+  batching?: BatchingLimits;
 }
+
+/** How to promote, beyond what: the alias to set and the endpoint's batching limits. */
+export type PromoteOptions = {
+  /** MLflow alias pointed at the promoted version; `champion` by default. */
+  setAlias?: string;
+  /** Kept from the endpoint's previous promotion when absent. */
+  batching?: BatchingLimits;
+};
 
 /** What to promote: a registered model and a version, an alias, or (neither) its latest version. */
 export type ModelRef = { model: string; version?: string; alias?: string };
 
 type EndpointManagerOptions = {
   registry: EndpointRegistry;
+  /** Told each endpoint's batching limits, on promotion and on restore. */
+  batchers?: EndpointBatchers;
   /** `endpoints.json` and the downloaded bundles (`bundles/<model>/<version>/`) live here. */
   stateDir: string;
   /** The MLflow registry to promote from; without it only restoring works. */
@@ -68,6 +99,7 @@ export class EndpointManager {
       try {
         const { model, version } = state.current;
         const bundle = await this.#load(model, version, this.#bundleDir(model, version));
+        if (state.batching) this.#opts.batchers?.configure(state.name, state.batching);
         this.#opts.registry.swap(
           state.name,
           await servedBundle(state.name, model, version, bundle),
@@ -86,14 +118,17 @@ export class EndpointManager {
   }
 
   /**
-   * Serves `ref` on `endpoint`, then points MLflow alias `setAlias` (default `champion`) at it.
+   * Serves `ref` on `endpoint`, then points MLflow alias `options.setAlias` (default `champion`)
+   * at it, and binds the endpoint to the pipeline version that produced the model.
    * Promotions run one at a time, so two at once cannot interleave their state writes.
    */
-  promote(endpoint: string, ref: ModelRef, setAlias = "champion"): Promise<EndpointState> {
+  promote(endpoint: string, ref: ModelRef, options: PromoteOptions = {}): Promise<EndpointState> {
     return this.#serialized(async () => {
       assertEndpointName(endpoint);
+      if (options.batching) assertBatching(options.batching);
       const client = this.#client();
       const version = await resolveVersion(client, ref);
+      const tags = (await client.getModelVersion(ref.model, version)).tags ?? {};
       const dir = this.#bundleDir(ref.model, version);
       if (!existsSync(join(dir, "bundle.json"))) {
         const staging = `${dir}.download-${process.pid}`;
@@ -104,21 +139,26 @@ export class EndpointManager {
       }
       const bundle = await this.#load(ref.model, version, dir);
       const served = await servedBundle(endpoint, ref.model, version, bundle);
-      this.#opts.registry.swap(endpoint, served);
       const states = this.#readState();
       const before = states[endpoint];
+      const batching = options.batching ?? before?.batching;
+      if (batching) this.#opts.batchers?.configure(endpoint, batching);
+      this.#opts.registry.swap(endpoint, served);
       const now: ServedVersion = {
         model: ref.model,
         version,
         promotedAt: new Date().toISOString(),
       };
+      const pipeline = pipelineOf(tags);
       states[endpoint] = {
         name: endpoint,
         current: now,
         ...(before ? { previous: before.current } : {}),
+        ...(pipeline ? { pipeline } : {}),
+        ...(batching ? { batching } : {}),
       };
       this.#writeState(states);
-      await client.setAlias(ref.model, setAlias, version);
+      await client.setAlias(ref.model, options.setAlias ?? "champion", version);
       return states[endpoint]!;
     });
   }
@@ -209,6 +249,34 @@ export class EndpointManager {
     const result = this.#queue.then(work, work);
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+}
+
+function pipelineOf(tags: Record<string, string>): PipelineBinding | undefined {
+  const name = tags["kiln.pipeline"];
+  const version = tags["kiln.pipeline.version"];
+  if (!name || !version) return undefined;
+  const runId = tags["kiln.pipeline.run_id"];
+  return { name, version, ...(runId ? { runId } : {}) };
+}
+
+function assertBatching(limits: BatchingLimits): void {
+  const { maxBatchSize, maxWaitMs } = limits;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 65_536) {
+    throw new KilnHttpError(
+      400,
+      "INVALID_BATCHING",
+      `batching.maxBatchSize must be an integer from 1 to 65536, got ${String(maxBatchSize)}.`,
+      "Rows per tensor call: 1 turns batching off; 64 to 1024 suits most small models.",
+    );
+  }
+  if (typeof maxWaitMs !== "number" || !(maxWaitMs >= 0 && maxWaitMs <= 1_000)) {
+    throw new KilnHttpError(
+      400,
+      "INVALID_BATCHING",
+      `batching.maxWaitMs must be a number from 0 to 1000, got ${String(maxWaitMs)}.`,
+      "How long the oldest waiting request may wait for others to join its batch; 2 is the default.",
+    );
   }
 }
 

@@ -288,6 +288,7 @@ export class EndpointBatchers {
   readonly #options: Omit<MicroBatcherOptions, "onBatch">;
   readonly #onBatch: ((endpoint: string, rows: number) => void) | undefined;
   readonly #batchers = new Map<string, MicroBatcher>();
+  readonly #limits = new Map<string, Omit<MicroBatcherOptions, "onBatch">>();
 
   constructor(
     options: Omit<MicroBatcherOptions, "onBatch"> & {
@@ -300,15 +301,26 @@ export class EndpointBatchers {
   }
 
   for(endpoint: string): MicroBatcher {
-    let batcher = this.#batchers.get(endpoint);
-    if (!batcher) {
-      const onBatch = this.#onBatch;
-      batcher = new MicroBatcher({
-        ...this.#options,
-        ...(onBatch ? { onBatch: (rows: number) => onBatch(endpoint, rows) } : {}),
-      });
-      this.#batchers.set(endpoint, batcher);
-    }
+    return this.#batchers.get(endpoint) ?? this.#create(endpoint, {});
+  }
+
+  /**
+   * Gives `endpoint` its own limits. Requests already queued finish in the batcher they joined;
+   * new requests use the new limits.
+   */
+  configure(endpoint: string, limits: Omit<MicroBatcherOptions, "onBatch">): void {
+    this.#limits.set(endpoint, limits);
+    this.#create(endpoint, limits);
+  }
+
+  #create(endpoint: string, limits: Omit<MicroBatcherOptions, "onBatch">): MicroBatcher {
+    const onBatch = this.#onBatch;
+    const batcher = new MicroBatcher({
+      ...this.#options,
+      ...(this.#limits.get(endpoint) ?? limits),
+      ...(onBatch ? { onBatch: (rows: number) => onBatch(endpoint, rows) } : {}),
+    });
+    this.#batchers.set(endpoint, batcher);
     return batcher;
   }
 
