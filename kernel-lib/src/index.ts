@@ -22,6 +22,7 @@ export {
   runPipeline,
   type RunPipelineOptions,
   listRuns,
+  stepLogFile,
   readRunRecord,
   resolveRunParams,
   PipelineParamsError,

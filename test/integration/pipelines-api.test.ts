@@ -28,7 +28,7 @@ writeFileSync(
     'import * as kiln from "@kiln/kernel-lib";',
     "// @kiln params\nconst count = 5;",
     "// @kiln step=numbers\nconst numbers = Array.from({ length: count }, (_, i) => i + 1);",
-    '// @kiln step=total\nconst total = numbers.reduce((a, b) => a + b, 0);\nkiln.log.metric("total", total);',
+    '// @kiln step=total\nconst total = numbers.reduce((a, b) => a + b, 0);\nkiln.log.metric("total", total);\nconsole.log(`total is ${total}`);',
   ]),
 );
 writeFileSync(join(notebooks, "broken.ipynb"), notebook(["// @kiln step=a\nconst a = b + 1;"]));
@@ -268,6 +268,15 @@ describe("running a pipeline through the API", () => {
       runs: PipelineRunRecord[];
     };
     expect(runs.map((r) => r.runId)).toContain(runId);
+
+    const log = await call(`/api/pipelines/runs/${runId}/steps/total/log`, { key: keys.admin });
+    expect(log.headers.get("content-type")).toContain("text/plain");
+    expect(await log.text()).toContain("total is 55");
+    const noStep = await call(`/api/pipelines/runs/${runId}/steps/nope/log`, { key: keys.admin });
+    expect(noStep.status).toBe(404);
+    expect(((await noStep.json()) as { error: { code: string } }).error.code).toBe(
+      "STEP_NOT_FOUND",
+    );
 
     const metric = await fetch(
       `${realMlflowUri()}/api/2.0/mlflow/metrics/get-history?run_id=${run.steps.total!.mlflowRunId}&metric_key=total`,

@@ -48,6 +48,7 @@ describe("Kiln's OpenAPI document", () => {
     "POST /api/pipelines/runs",
     "GET /api/pipelines/runs/{runId}",
     "GET /api/pipelines/runs/{runId}/events",
+    "GET /api/pipelines/runs/{runId}/steps/{step}/log",
     "GET /v2",
     "GET /v2/health/live",
     "GET /v2/health/ready",

@@ -296,6 +296,24 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
           },
         }),
       },
+      "/api/pipelines/runs/{runId}/steps/{step}/log": {
+        parameters: [
+          ref("parameters", "runId"),
+          { name: "step", in: "path", required: true, schema: { type: "string" } },
+        ],
+        get: operation("admin", {
+          operationId: "getPipelineStepLog",
+          summary: "A step's output so far (stdout and stderr lines, as they came)",
+          tags: ["Pipelines"],
+          responses: {
+            "200": {
+              description: "Plain text; empty for a cached step or one that printed nothing.",
+              content: { "text/plain": { schema: { type: "string" } } },
+            },
+            "404": ref("responses", "NotFound"),
+          },
+        }),
+      },
       "/api/pipelines/runs/{runId}/events": {
         parameters: [ref("parameters", "runId")],
         get: operation("admin", {

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import {
   compileNotebook,
@@ -11,6 +12,7 @@ import {
   type PipelineSpec,
   listRuns,
   runPipeline,
+  stepLogFile,
   type PipelineEvent,
   type PipelineRunRecord,
   type VersionedPipeline,
@@ -141,6 +143,28 @@ export class PipelineRunManager {
       );
     }
     return run;
+  }
+
+  /**
+   * A step's output so far (stdout and stderr lines, as they came); `""` for a step that has
+   * not printed anything, or was cached.
+   */
+  async stepLog(runId: string, step: string): Promise<string> {
+    const run = await this.getRun(runId);
+    if (!run.steps[step]) {
+      throw new KilnHttpError(
+        404,
+        "STEP_NOT_FOUND",
+        `Run ${runId} has no step "${step}".`,
+        `Its steps are ${Object.keys(run.steps).join(", ")}.`,
+      );
+    }
+    try {
+      return await readFile(stepLogFile(this.#opts.stateDir, runId, step), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
+      throw error;
+    }
   }
 
   listPipelines() {

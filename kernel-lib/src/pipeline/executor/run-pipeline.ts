@@ -35,7 +35,7 @@ import { ArtifactStore } from "./artifact-store";
 import type { CacheEntry, StoredValue } from "./artifact-store";
 import { stepCacheKey } from "./cache-key";
 import { resolveRunParams } from "./run-params";
-import { newRunId, RunRecorder, runsDir } from "./run-registry";
+import { newRunId, RunRecorder, runsDir, stepLogFile } from "./run-registry";
 import { PipelineTracking } from "./run-tracking";
 import { runGraph, validateGraph } from "./scheduler";
 import type { TaskOutcome } from "./scheduler";
@@ -141,14 +141,14 @@ export async function runPipeline(
         store,
         params,
         inputs,
-        logFile: join(runDir, "logs", `${stepFileName(step.name)}.log`),
+        logFile: stepLogFile(stateDir, runId, step.name),
         ...(stepTracking && trackingUri
           ? { tracking: { ...stepTracking, trackingUri, spoolDir } }
           : {}),
         ...(notebookDir ? { notebookDir } : {}),
         onLine,
       }),
-    logFileOf: (step) => join(runDir, "logs", `${stepFileName(step)}.log`),
+    logFileOf: (step) => stepLogFile(stateDir, runId, step),
   });
   const outcomes = await runGraph(spec.steps, (name) => run.runStep(name), {
     parallelism,

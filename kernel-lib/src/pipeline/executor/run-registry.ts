@@ -13,10 +13,23 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PipelineRunRecord } from "../../spec";
+import { stepFileName } from "./step-execution";
 
 /** Directory of run records (and of each run's working files, `<runId>/`). */
 export function runsDir(stateDir: string): string {
   return join(stateDir, "runs");
+}
+
+/**
+ * Where a step's output (stdout and stderr lines, as they came) is written during a run.
+ *
+ * @example
+ * ```ts
+ * await readFile(stepLogFile(".kiln", runId, "train"), "utf8");
+ * ```
+ */
+export function stepLogFile(stateDir: string, runId: string, step: string): string {
+  return join(runsDir(stateDir), runId, "logs", `${stepFileName(step)}.log`);
 }
 
 /** A new run id: sortable by start time, unique across processes (`20250101T120000Z-1a2b3c`). */
