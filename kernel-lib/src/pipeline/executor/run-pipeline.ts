@@ -39,7 +39,7 @@ import { newRunId, RunRecorder, runsDir, stepLogFile } from "./run-registry";
 import { PipelineTracking } from "./run-tracking";
 import { runGraph, validateGraph } from "./scheduler";
 import type { TaskOutcome } from "./scheduler";
-import { executeStep, stepFileName, StepFailedError } from "./step-execution";
+import { executeStep, StepFailedError } from "./step-execution";
 
 /** Options of {@link runPipeline}. */
 export type RunPipelineOptions = {
