@@ -31,6 +31,21 @@ writeFileSync(
     '// @kiln step=total\nconst total = numbers.reduce((a, b) => a + b, 0);\nkiln.log.metric("total", total);\nconsole.log(`total is ${total}`);',
   ]),
 );
+const modelName = `api-run-model-${Date.now()}`;
+writeFileSync(
+  join(notebooks, "model.ipynb"),
+  notebook([
+    'import * as tf from "@tensorflow/tfjs-node";\nimport * as kiln from "@kiln/kernel-lib";',
+    [
+      "// @kiln step=train",
+      "const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });",
+      `await kiln.log.model(model, {`,
+      `  name: ${JSON.stringify(modelName)},`,
+      '  inputSchema: { features: [{ name: "x", dtype: "float32" }] },',
+      "});",
+    ].join("\n"),
+  ]),
+);
 writeFileSync(join(notebooks, "broken.ipynb"), notebook(["// @kiln step=a\nconst a = b + 1;"]));
 
 const keys = { admin: "admin-key-for-tests", predict: "predict-key-for-tests" };
@@ -282,5 +297,31 @@ describe("running a pipeline through the API", () => {
       `${realMlflowUri()}/api/2.0/mlflow/metrics/get-history?run_id=${run.steps.total!.mlflowRunId}&metric_key=total`,
     );
     expect(((await metric.json()) as { metrics: { value: number }[] }).metrics[0]!.value).toBe(55);
+  });
+});
+
+describe("the models a run registered", () => {
+  it("lists them with the step that logged them, for promotion", async () => {
+    const started = await post("/api/pipelines/runs", { notebook: "model.ipynb" });
+    const { runId, events } = (await started.json()) as { runId: string; events: string };
+    await (await call(events, { key: keys.admin })).text(); // until run-finished
+    const response = await call(`/api/pipelines/runs/${runId}/models`, { key: keys.admin });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      models: [
+        {
+          model: modelName,
+          version: "1",
+          step: "train",
+          aliases: [],
+          createdAt: expect.any(Number) as number,
+        },
+      ],
+    });
+  });
+
+  it("answers 404 for an unknown run", async () => {
+    const response = await call("/api/pipelines/runs/no-such-run/models", { key: keys.admin });
+    expect(response.status).toBe(404);
   });
 });

@@ -462,6 +462,12 @@ export class MlflowClient {
     return registry.searchRegisteredModels(this.#http, input);
   }
 
+  /** One page of model versions, e.g. those logged by some runs (`run_id IN ('a', 'b')`). */
+  searchModelVersions(input?: registry.SearchModelVersionsInput): Promise<Page<ModelVersion>> {
+    this.#start();
+    return registry.searchModelVersions(this.#http, input);
+  }
+
   /** Registers a version and waits until it is READY. */
   createModelVersion(input: registry.CreateModelVersionInput): Promise<ModelVersion> {
     this.#start();

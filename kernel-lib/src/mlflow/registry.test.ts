@@ -68,6 +68,11 @@ describe("model registry on a real server", () => {
 
     const page = await client.searchRegisteredModels({ filter: `name = '${name}'` });
     expect(page.items.map((m) => m.name)).toEqual([name]);
+    const byRun = await client.searchModelVersions({ filter: `run_id IN ('${run.info.runId}')` });
+    expect(byRun.items.map((v) => `${v.name}/${v.version}`).sort()).toEqual([
+      `${name}/1`,
+      `${name}/2`,
+    ]);
   });
 
   it("rejects reserved aliases and bad names client-side, and maps missing models", async () => {

@@ -95,6 +95,39 @@ export async function searchRegisteredModels(
   };
 }
 
+/** Input of {@link searchModelVersions}. */
+export type SearchModelVersionsInput = {
+  /** MLflow filter, e.g. `run_id IN ('a1', 'b2')` or `name = 'churn'`. */
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+};
+
+/** One page of model versions, across registered models. */
+export async function searchModelVersions(
+  http: MlflowTransport,
+  input: SearchModelVersionsInput = {},
+): Promise<Page<ModelVersion>> {
+  const response = await http.json<{
+    model_versions?: WireModelVersion[];
+    next_page_token?: string;
+  }>({
+    method: "GET",
+    path: `${BASE}/model-versions/search`,
+    params: {
+      filter: input.filter,
+      order_by: input.orderBy,
+      max_results: input.maxResults,
+      page_token: input.pageToken,
+    },
+  });
+  return {
+    items: (response.model_versions ?? []).map(toModelVersion),
+    nextPageToken: response.next_page_token || undefined,
+  };
+}
+
 /** Input of {@link createModelVersion}. */
 export type CreateModelVersionInput = {
   name: string;

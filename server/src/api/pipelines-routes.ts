@@ -79,6 +79,10 @@ export function pipelinesRoutes(runs: PipelineRunManager): Hono {
 
   routes.get("/runs/:runId", async (c) => c.json(await runs.getRun(c.req.param("runId"))));
 
+  routes.get("/runs/:runId/models", async (c) =>
+    c.json({ models: await runs.models(c.req.param("runId")) }),
+  );
+
   routes.get("/runs/:runId/steps/:step/log", async (c) =>
     c.text(await runs.stepLog(c.req.param("runId"), c.req.param("step"))),
   );

@@ -49,6 +49,7 @@ describe("Kiln's OpenAPI document", () => {
     "GET /api/pipelines/runs/{runId}",
     "GET /api/pipelines/runs/{runId}/events",
     "GET /api/pipelines/runs/{runId}/steps/{step}/log",
+    "GET /api/pipelines/runs/{runId}/models",
     "GET /v2",
     "GET /v2/health/live",
     "GET /v2/health/ready",

@@ -296,6 +296,18 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
           },
         }),
       },
+      "/api/pipelines/runs/{runId}/models": {
+        parameters: [ref("parameters", "runId")],
+        get: operation("admin", {
+          operationId: "listPipelineRunModels",
+          summary: "Model versions the run's steps registered (what can be promoted), newest first",
+          tags: ["Pipelines"],
+          responses: {
+            "200": json(schemaRef("RunModelList"), "The model versions."),
+            "404": ref("responses", "NotFound"),
+          },
+        }),
+      },
       "/api/pipelines/runs/{runId}/steps/{step}/log": {
         parameters: [
           ref("parameters", "runId"),

@@ -122,6 +122,24 @@ export const schemas = {
     },
     ["spec", "version"],
   ),
+  RunModelList: obj(
+    {
+      models: {
+        type: "array",
+        items: obj(
+          {
+            model: str("Registered model name."),
+            version: str("Its version."),
+            step: { type: ["string", "null"], description: "The step that logged it." },
+            aliases: { type: "array", items: { type: "string" } },
+            createdAt: { type: "integer", description: "Registration time, ms since the epoch." },
+          },
+          ["model", "version", "step", "aliases", "createdAt"],
+        ),
+      },
+    },
+    ["models"],
+  ),
   AnalyzeRequest: obj(
     {
       notebook: {

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import {
   compileNotebook,
   compileNotebookFile,
@@ -11,6 +11,7 @@ import {
   type CompileProblem,
   type PipelineSpec,
   listRuns,
+  MlflowClient,
   runPipeline,
   stepLogFile,
   type PipelineEvent,
@@ -27,6 +28,17 @@ type RunManagerOptions = {
   trackingUri?: string;
   parallelism?: number;
 };
+
+/** A model version a pipeline run registered. */
+export interface RunModel {
+  model: string;
+  version: string;
+  /** The step whose MLflow run logged it. */
+  step: string | null;
+  aliases: string[];
+  /** Registration time, ms since the epoch. */
+  createdAt: number;
+}
 
 /** A run started by this server: its events so far, and a feed of the next ones. */
 interface LiveRun {
@@ -165,6 +177,46 @@ export class PipelineRunManager {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
       throw error;
     }
+  }
+
+  /**
+   * The model versions a run's steps registered (with `kiln.log.model`), newest first: what the
+   * extension offers to promote after a run.
+   */
+  async models(runId: string): Promise<RunModel[]> {
+    const run = await this.getRun(runId);
+    const stepOfRun = new Map(
+      Object.entries(run.steps).flatMap(([step, s]) =>
+        s.mlflowRunId ? [[s.mlflowRunId, step] as const] : [],
+      ),
+    );
+    if (stepOfRun.size === 0) return [];
+    if (!this.#opts.trackingUri) {
+      throw new KilnHttpError(
+        503,
+        "NO_MODEL_REGISTRY",
+        "This server has no MLflow tracking server to look models up in.",
+        "Start it with MLFLOW_TRACKING_URI set (kiln start does this).",
+      );
+    }
+    const client = new MlflowClient({
+      trackingUri: this.#opts.trackingUri,
+      spoolDir: join(this.#opts.stateDir, "spool"),
+    });
+    const ids = [...stepOfRun.keys()].map((id) => `'${id}'`).join(", ");
+    const { items } = await client.searchModelVersions({
+      filter: `run_id IN (${ids})`,
+      maxResults: 200,
+    });
+    return items
+      .map((v) => ({
+        model: v.name,
+        version: v.version,
+        step: stepOfRun.get(v.runId) ?? null,
+        aliases: v.aliases,
+        createdAt: v.creationTimestamp ?? 0,
+      }))
+      .sort((a, b) => b.createdAt - a.createdAt);
   }
 
   listPipelines() {
