@@ -4,7 +4,15 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/", "**/dist/", "**/.venv/", "**/.kiln/", "**/*.d.ts"],
+    ignores: [
+      "**/node_modules/",
+      "**/dist/",
+      "**/.venv/",
+      "**/.kiln/",
+      "**/*.d.ts",
+      "extension/lib/",
+      "extension/kiln_jupyterlab/labextension/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -28,6 +36,37 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The JupyterLab extension runs in the browser: only the browser-safe part of kernel-lib.
+    files: ["extension/src/**/*.ts"],
+    ignores: ["extension/src/**/*.test.ts"],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@kiln/kernel-lib",
+              message: "Import the browser-safe `@kiln/kernel-lib/spec` instead.",
+            },
+          ],
+          patterns: [
+            {
+              group: ["@kiln/kernel-lib/*", "!@kiln/kernel-lib/spec"],
+              message: "Only `@kiln/kernel-lib/spec` is browser-safe.",
+            },
+            { group: ["node:*", "fs", "path", "child_process", "os"], message: "Browser code." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Webpack loads the extension's style module as an ES module.
+    files: ["extension/style/*.js"],
+    languageOptions: { sourceType: "module" },
   },
   {
     rules: {

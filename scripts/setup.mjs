@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Installs everything Kiln needs on this machine, idempotently: npm packages, the native
 // TensorFlow binding for tfjs-node, the Python virtualenv with MLflow and JupyterLab, the
-// compiled TypeScript, and the tslab kernel registered in the venv's Jupyter.
+// compiled TypeScript, the tslab kernel registered in the venv's Jupyter, and Kiln's JupyterLab
+// extension installed in the venv (plus Debian's redis-server and chromium for the tests).
 //
 // Each step records a stamp (a hash of its inputs) under .kiln/setup/, so a second run only
 // checks stamps and finishes in seconds. Only Node built-ins are used here: this runs before
 // node_modules exists.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -51,6 +52,30 @@ function hashOf(...parts) {
   return hash.digest("hex");
 }
 
+// Sources only: build outputs, dependencies and tests do not change what gets built.
+const NOT_SOURCES = new Set(["node_modules", "lib", "labextension", "__pycache__"]);
+
+/** A hash of the names and contents of the source files under `dirs`, and of `files`. */
+function hashOfTrees(dirs, ...files) {
+  const hash = createHash("sha256");
+  const add = (file) => hash.update(`${relative(root, file)}\0`).update(readFileSync(file));
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!NOT_SOURCES.has(entry.name)) walk(path);
+      } else if (!entry.name.endsWith(".test.ts") && !entry.name.endsWith(".tsbuildinfo")) {
+        add(path);
+      }
+    }
+  };
+  dirs.forEach(walk);
+  files.forEach(add);
+  return hash.digest("hex");
+}
+
 /** Runs `action` unless the stamp for `name` already holds `hash`; writes the stamp after. */
 async function step(name, hash, isPresent, action) {
   const stampFile = join(stampDir, `${name}.stamp`);
@@ -76,36 +101,61 @@ if (major < 20 || (major === 20 && minor < 19)) {
   );
 }
 
-// Redis backs the jobs queue when KILN_JOBS_REDIS_URL is set, and the Redis job tests start their
-// own redis-server (setup starts none; note that on a host running systemd, Debian's package
-// enables its own redis-server.service). Without root, setup says what to run and carries on, and
-// those tests are skipped.
 function onPath(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
-if (onPath("redis-server")) {
-  log("redis-server: up to date");
-} else if (process.getuid?.() !== 0) {
-  log(
-    "WARNING: redis-server is not installed, so the Redis job queue and its tests are unavailable; " +
-      "run `sudo apt-get install -y --no-install-recommends redis-server`, then `npm run setup` again.",
-  );
-} else {
-  log("redis-server: installing…");
-  const install = ["install", "-y", "--no-install-recommends", "redis-server"];
+
+/**
+ * Installs Debian `packages` with apt-get unless `isInstalled()`. Without root, says what is
+ * unavailable and what to run, and carries on.
+ */
+function ensureDebianPackages(name, packages, isInstalled, unavailable) {
+  if (isInstalled()) {
+    log(`${name}: up to date`);
+    return;
+  }
+  if (process.getuid?.() !== 0) {
+    log(
+      `WARNING: ${name} is not installed, so ${unavailable}; ` +
+        `run \`sudo apt-get install -y --no-install-recommends ${packages.join(" ")}\`, then \`npm run setup\` again.`,
+    );
+    return;
+  }
+  log(`${name}: installing…`);
+  const install = ["install", "-y", "--no-install-recommends", ...packages];
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const first = spawnSync("apt-get", install, { stdio: "inherit", env });
   if (first.status !== 0) {
     // Usually the package lists are missing (fresh container): fetch them once and retry.
-    run("redis-server", "apt-get", ["update"], {
+    run(name, "apt-get", ["update"], {
       fix: "check that the Debian mirrors are reachable",
     });
-    run("redis-server", "apt-get", install, {
+    run(name, "apt-get", install, {
       env,
-      fix: "run `apt-get install redis-server` and read its error",
+      fix: `run \`apt-get install ${packages.join(" ")}\` and read its error`,
     });
   }
 }
+
+// Redis backs the jobs queue when KILN_JOBS_REDIS_URL is set, and the Redis job tests start their
+// own redis-server (setup starts none; note that on a host running systemd, Debian's package
+// enables its own redis-server.service). Without root, those tests are skipped.
+ensureDebianPackages(
+  "redis-server",
+  ["redis-server"],
+  () => onPath("redis-server"),
+  "the Redis job queue and its tests are unavailable",
+);
+
+// The JupyterLab extension's end-to-end tests drive Debian's Chromium (never a browser that a
+// test tool downloads: puppeteer-core fetches none).
+const chromium = "/usr/bin/chromium";
+ensureDebianPackages(
+  "chromium",
+  ["chromium", "chromium-driver"],
+  () => existsSync(chromium),
+  "the JupyterLab extension's browser tests cannot run",
+);
 
 await step(
   "npm-packages",
@@ -171,6 +221,39 @@ await step(
         fix: "check that .venv has jupyter_client (it comes with jupyterlab in requirements.txt)",
       },
     ),
+);
+
+// The JupyterLab extension (extension/), compiled by `tsc -b` above: webpack bundles it with
+// JupyterLab's builder, then pip installs the kiln_jupyterlab package into .venv, as
+// `pip install ./extension` would. Its build backend is pinned in requirements.txt and used
+// without build isolation: no download, and the build hook finds the bundle already made.
+const extensionDir = join(root, "extension");
+const installedExtension = join(venv, "share", "jupyter", "labextensions", "@kiln", "jupyterlab");
+await step(
+  "jupyterlab-extension",
+  hashOfTrees(
+    [extensionDir, join(root, "kernel-lib", "src", "spec")],
+    join(root, "tsconfig.base.json"),
+    join(root, "package-lock.json"),
+    join(root, "requirements.txt"),
+  ),
+  () =>
+    existsSync(join(installedExtension, "package.json")) &&
+    existsSync(join(extensionDir, "kiln_jupyterlab", "labextension", "package.json")),
+  () => {
+    run("jupyterlab-extension", join(venv, "bin", "jupyter-builder"), ["build", extensionDir], {
+      fix: "read the webpack errors above; `npm run setup` again after fixing them",
+    });
+    run(
+      "jupyterlab-extension",
+      venvPython,
+      [
+        ...["-m", "pip", "install", "--disable-pip-version-check", "-q"],
+        ...["--no-build-isolation", "--no-deps", "--force-reinstall", extensionDir],
+      ],
+      { fix: "read pip's error above; `.venv/bin/pip install ./extension` shows it again" },
+    );
+  },
 );
 
 log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

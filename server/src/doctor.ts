@@ -96,6 +96,19 @@ async function checkTslabKernel(): Promise<DoctorCheck> {
   return { component: "tslab kernel", ok: true, detail: `registered (${binary})` };
 }
 
+async function checkJupyterLabExtension(): Promise<DoctorCheck> {
+  const manifest = kilnPaths.labextensionManifest;
+  if (!existsSync(manifest)) {
+    return {
+      component: "labextension",
+      ok: false,
+      detail: `Kiln's JupyterLab extension is not installed in .venv: ${fixSetup}`,
+    };
+  }
+  const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version?: string };
+  return { component: "labextension", ok: true, detail: `@kiln/jupyterlab ${version ?? "?"}` };
+}
+
 async function checkMlflow(): Promise<DoctorCheck> {
   const version = await pythonPackageVersion("mlflow");
   if (!version?.startsWith("3.")) {
@@ -132,6 +145,7 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
     checkVenv(),
     checkJupyterLab(),
     checkTslabKernel(),
+    checkJupyterLabExtension(),
     checkMlflow(),
   ]);
 }

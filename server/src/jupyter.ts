@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { freePort, startManagedProcess, waitUntilReady } from "@kiln/kernel-lib";
 import { kilnPaths } from "./paths";
 
@@ -19,8 +19,15 @@ export class JupyterStartError extends Error {
 type JupyterOptions = {
   notebookDir?: string;
   port?: number;
-  /** Extra environment for kernels, e.g. MLFLOW_TRACKING_URI. */
+  /** Extra environment for JupyterLab and its kernels, e.g. MLFLOW_TRACKING_URI. */
   env?: Record<string, string>;
+  /**
+   * Defaults for JupyterLab settings, by plugin id, in place of the plugins' own (the user's
+   * settings still win), e.g. where Kiln's extension finds the Kiln server.
+   */
+  settingDefaults?: Record<string, Record<string, unknown>>;
+  /** Where JupyterLab's log and configuration go; Kiln's state folder by default. */
+  stateDir?: string;
   startTimeoutMs?: number;
 };
 
@@ -35,7 +42,9 @@ export async function startJupyterLab(options: JupyterOptions = {}): Promise<Jup
   const port = options.port ?? (await freePort());
   const token = randomBytes(24).toString("hex");
   const base = `http://127.0.0.1:${port}`;
-  mkdirSync(dirname(kilnPaths.jupyterLog), { recursive: true });
+  const stateDir = options.stateDir ?? kilnPaths.state;
+  mkdirSync(stateDir, { recursive: true });
+  const configDir = writeSettingDefaults(join(stateDir, "jupyter-config"), options.settingDefaults);
   const proc = startManagedProcess(
     kilnPaths.venvBin("jupyter"),
     [
@@ -49,9 +58,17 @@ export async function startJupyterLab(options: JupyterOptions = {}): Promise<Jup
       ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
     ],
     {
-      logFile: kilnPaths.jupyterLog,
-      // The token travels in the environment, not on a command line other users can read.
-      env: { ...process.env, ...options.env, JUPYTER_TOKEN: token },
+      logFile: join(stateDir, "jupyter.log"),
+      env: {
+        ...process.env,
+        ...options.env,
+        // The token travels in the environment, not on a command line other users can read.
+        JUPYTER_TOKEN: token,
+        // Searched before the usual configuration folders, which still apply.
+        JUPYTER_CONFIG_PATH: [configDir, process.env.JUPYTER_CONFIG_PATH]
+          .filter(Boolean)
+          .join(delimiter),
+      },
     },
   );
   const probe = async () => {
@@ -72,4 +89,22 @@ export async function startJupyterLab(options: JupyterOptions = {}): Promise<Jup
     );
   }
   return { url: `${base}/lab?token=${token}`, stop: () => proc.stop() };
+}
+
+/**
+ * Writes `labconfig/default_setting_overrides.json` under `configDir`, the file JupyterLab reads
+ * setting defaults from in each configuration folder; returns `configDir`. Owner-only: the
+ * defaults may carry an API key.
+ */
+function writeSettingDefaults(
+  configDir: string,
+  defaults: Record<string, Record<string, unknown>> = {},
+): string {
+  mkdirSync(join(configDir, "labconfig"), { recursive: true });
+  writeFileSync(
+    join(configDir, "labconfig", "default_setting_overrides.json"),
+    JSON.stringify(defaults, null, 2),
+    { mode: 0o600 },
+  );
+  return configDir;
 }

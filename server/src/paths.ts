@@ -13,7 +13,11 @@ export const kilnPaths = {
   venvBin: (name: string) => join(kilnRoot, ".venv", "bin", name),
   state: stateDir,
   mlflowDir: join(stateDir, "mlflow"),
-  jupyterLog: join(stateDir, "jupyter.log"),
   notebooks: join(kilnRoot, "notebooks"),
   tslabKernelSpec: join(kilnRoot, ".venv", "share", "jupyter", "kernels", "tslab", "kernel.json"),
+  /** Kiln's JupyterLab extension as installed in the venv (`pip install ./extension`). */
+  labextensionManifest: join(
+    kilnRoot,
+    ...[".venv", "share", "jupyter", "labextensions", "@kiln", "jupyterlab", "package.json"],
+  ),
 };

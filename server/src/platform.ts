@@ -45,6 +45,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         KILN_SERVER_URL: kiln.url,
         KILN_ADMIN_KEY: sessionAdminKey,
       },
+      // Kiln's extension (its sidebar) talks to this server, whichever port it got.
+      settingDefaults: {
+        "@kiln/jupyterlab:plugin": { serverUrl: kiln.url, apiKey: sessionAdminKey },
+      },
     });
     log(`  JupyterLab ${jupyter.url}`);
     const server = kiln;

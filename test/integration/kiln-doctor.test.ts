@@ -28,6 +28,7 @@ describe("kiln doctor", () => {
       ".venv",
       "jupyterlab",
       "tslab kernel",
+      "labextension",
       "mlflow",
     ]);
     expect(lines.filter((l) => !l.startsWith("ok"))).toEqual([]);

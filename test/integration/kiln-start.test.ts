@@ -51,6 +51,18 @@ describe("kiln start", () => {
     };
     expect(Object.keys(specs.kernelspecs)).toContain("tslab");
 
+    // Kiln's JupyterLab extension is told where this Kiln server is, and its session key.
+    type SettingsAnswer = { schema: { properties: Record<string, { default?: unknown }> } };
+    const extensionSettings = (await (
+      await fetch(`${labUrl![1]}/lab/api/settings/@kiln/jupyterlab:plugin?token=${labUrl![2]}`)
+    ).json()) as SettingsAnswer;
+    expect(extensionSettings.schema.properties.serverUrl?.default).toBe(kilnUrl);
+    const sessionKey = extensionSettings.schema.properties.apiKey?.default;
+    const withKey = await fetch(`${kilnUrl}/api/pipelines`, {
+      headers: { authorization: `Bearer ${String(sessionKey)}` },
+    });
+    expect(withKey.status).toBe(200);
+
     cli.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(output).toContain("Stopped.");

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { ApiKeys } from "../auth/api-keys";
 import type { PipelineRunManager } from "../pipelines/run-manager";
 import type { EndpointManager } from "../serving/endpoint-manager";
@@ -36,6 +37,12 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   const app = new Hono();
   // First, so that every answer is counted, refusals by the key checks included.
   app.use("*", httpMetrics(deps.metrics));
+  // Kiln's JupyterLab extension calls this API from the browser, from JupyterLab's origin. Keys
+  // travel in headers, never in cookies, so a page of any origin gets no more than curl does.
+  app.use(
+    "*",
+    cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "X-Kiln-Key"] }),
+  );
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/", metricsRoutes(deps.metrics.registry));
   app.route("/", openApiRoutes(kilnOpenApiDocument()));

@@ -1,0 +1,45 @@
+// Kiln's JupyterLab plugins. This module only wires models, widgets and JupyterLab together.
+
+import {
+  ILayoutRestorer,
+  type JupyterFrontEnd,
+  type JupyterFrontEndPlugin,
+} from "@jupyterlab/application";
+import { INotebookTracker } from "@jupyterlab/notebook";
+import { ISettingRegistry } from "@jupyterlab/settingregistry";
+import { kilnIcon } from "./icons";
+import { PipelinePanelModel } from "./models/pipeline-panel-model";
+import { ServerStatusModel } from "./models/server-status-model";
+import { followCurrentNotebook } from "./notebook-tracking";
+import { readKilnSettings } from "./settings";
+import { PIPELINE_PANEL_ID, PLUGIN_ID } from "./tokens";
+import { PipelinePanel } from "./widgets/PipelinePanel";
+
+/** The Kiln sidebar: the current notebook's pipeline cells and the Kiln server's status. */
+const pipelinePanelPlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: "Kiln's sidebar: the current notebook's pipeline steps and the Kiln server status.",
+  autoStart: true,
+  requires: [INotebookTracker, ISettingRegistry],
+  optional: [ILayoutRestorer],
+  activate: async (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    settingRegistry: ISettingRegistry,
+    restorer: ILayoutRestorer | null,
+  ) => {
+    const pipeline = new PipelinePanelModel();
+    const server = new ServerStatusModel();
+    const panel = new PipelinePanel({ pipeline, server });
+    panel.title.icon = kilnIcon;
+    app.shell.add(panel, "left", { rank: 650 });
+    restorer?.add(panel, PIPELINE_PANEL_ID);
+    followCurrentNotebook(notebooks, pipeline);
+
+    const settings = await settingRegistry.load(PLUGIN_ID);
+    server.configure(readKilnSettings(settings.composite));
+    settings.changed.connect(() => server.configure(readKilnSettings(settings.composite)));
+  },
+};
+
+export default [pipelinePanelPlugin];

@@ -1,0 +1,109 @@
+// HTTP to the Kiln server. Every failure becomes a KilnServerError that says what to do.
+
+import type { KilnSettings } from "./settings";
+import { KilnServerError } from "./tokens";
+
+/** Long enough for a busy server, short enough that the panel does not hang on a dead address. */
+const REQUEST_TIMEOUT_MS = 5_000;
+
+const START_SERVER_FIX =
+  "Start it with `npm start` or `kiln serve`, or change the server URL in Settings → Kiln.";
+
+/**
+ * Sends a request to the Kiln server and returns its JSON answer.
+ *
+ * @throws {KilnServerError} `invalid-url` when `settings.serverUrl` is not an http(s) URL,
+ *   `unreachable` when nothing answers (or the browser may not read the answer),
+ *   `bad-response` when the server answers with an error status or a body that is not JSON.
+ * @example
+ * ```ts
+ * const pipelines = await requestKiln(settings, "/api/pipelines");
+ * ```
+ */
+export async function requestKiln(
+  settings: KilnSettings,
+  path: string,
+  init: RequestInit = {},
+): Promise<unknown> {
+  const url = urlOf(settings.serverUrl, path);
+  const headers = new Headers(init.headers);
+  if (settings.apiKey !== "") headers.set("Authorization", `Bearer ${settings.apiKey}`);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      ...init,
+      headers,
+      signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new KilnServerError(
+      "unreachable",
+      `Kiln server unreachable at ${settings.serverUrl}`,
+      START_SERVER_FIX,
+      { serverUrl: settings.serverUrl, cause: error },
+    );
+  }
+  if (!response.ok) {
+    throw new KilnServerError(
+      "bad-response",
+      `The Kiln server at ${settings.serverUrl} answered ${path} with HTTP ${response.status}`,
+      response.status === 401 || response.status === 403
+        ? "Set an API key (`kiln keys create --scope admin`) in Settings → Kiln."
+        : "Check that the server URL in Settings → Kiln points at a Kiln server.",
+      { serverUrl: settings.serverUrl, response },
+    );
+  }
+  try {
+    return await response.json();
+  } catch (error) {
+    throw new KilnServerError(
+      "bad-response",
+      `The server at ${settings.serverUrl} answered ${path} with something other than JSON`,
+      "Check that the server URL in Settings → Kiln points at a Kiln server.",
+      { serverUrl: settings.serverUrl, response, cause: error },
+    );
+  }
+}
+
+/**
+ * Asks the Kiln server's `GET /health` whether it is up.
+ *
+ * @throws {KilnServerError} as {@link requestKiln} does, and `bad-response` when something other
+ *   than a Kiln server answers.
+ * @example
+ * ```ts
+ * await checkKilnHealth({ serverUrl: "http://127.0.0.1:8700", apiKey: "" });
+ * ```
+ */
+export async function checkKilnHealth(settings: KilnSettings): Promise<void> {
+  const body = await requestKiln(settings, "/health");
+  if ((body as { status?: unknown } | null)?.status !== "ok") {
+    throw new KilnServerError(
+      "bad-response",
+      `The server at ${settings.serverUrl} answers /health, but not as a Kiln server does`,
+      "Check that the server URL in Settings → Kiln points at a Kiln server.",
+      { serverUrl: settings.serverUrl },
+    );
+  }
+}
+
+function urlOf(serverUrl: string, path: string): string {
+  let base: URL;
+  try {
+    base = new URL(serverUrl);
+  } catch (error) {
+    throw invalidUrl(serverUrl, error);
+  }
+  if (base.protocol !== "http:" && base.protocol !== "https:") throw invalidUrl(serverUrl);
+  // A server URL may carry a path prefix (behind a proxy): keep it.
+  return `${base.href.replace(/\/+$/, "")}${path}`;
+}
+
+function invalidUrl(serverUrl: string, cause?: unknown): KilnServerError {
+  return new KilnServerError(
+    "invalid-url",
+    `The Kiln server URL "${serverUrl}" is not an http(s) URL`,
+    "Set it in Settings → Kiln, for example http://127.0.0.1:8700.",
+    { serverUrl, cause },
+  );
+}

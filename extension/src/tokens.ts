@@ -1,0 +1,55 @@
+// Identifiers and error types shared by the extension's plugins, models and widgets.
+
+/**
+ * The plugin's id, `<npm name>:plugin`; it also names its settings (`schema/plugin.json`).
+ *
+ * @example
+ * ```ts
+ * const settings = await settingRegistry.load(PLUGIN_ID);
+ * ```
+ */
+export const PLUGIN_ID = "@kiln/jupyterlab:plugin";
+
+/** The id of the Kiln sidebar panel; its tab in the left sidebar carries it as `data-id`. */
+export const PIPELINE_PANEL_ID = "kiln-pipeline-panel";
+
+/** Why a request to the Kiln server failed. */
+export type KilnServerErrorReason = "invalid-url" | "unreachable" | "bad-response";
+
+type KilnServerErrorOptions = {
+  serverUrl: string;
+  /** The answer, when the server gave one. */
+  response?: Response;
+  cause?: unknown;
+};
+
+/**
+ * A request to the Kiln server failed: `message` says what happened, `fix` what to do about it.
+ * The one error type of the extension's boundary with the Kiln server (see `request.ts`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await checkKilnHealth(settings);
+ * } catch (error) {
+ *   if (error instanceof KilnServerError) showProblem(error.message, error.fix);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class KilnServerError extends Error {
+  override readonly name = "KilnServerError";
+  readonly serverUrl: string;
+  readonly response: Response | undefined;
+
+  constructor(
+    readonly reason: KilnServerErrorReason,
+    message: string,
+    readonly fix: string,
+    options: KilnServerErrorOptions,
+  ) {
+    super(message, { cause: options.cause });
+    this.serverUrl = options.serverUrl;
+    this.response = options.response;
+  }
+}
