@@ -8,6 +8,7 @@ import {
 import { INotebookTracker } from "@jupyterlab/notebook";
 import { ISettingRegistry } from "@jupyterlab/settingregistry";
 import { kilnIcon } from "./icons";
+import { NotebookAnalysisModel } from "./models/notebook-analysis-model";
 import { PipelinePanelModel } from "./models/pipeline-panel-model";
 import { ServerStatusModel } from "./models/server-status-model";
 import { followCurrentNotebook } from "./notebook-tracking";
@@ -34,11 +35,19 @@ const pipelinePanelPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.icon = kilnIcon;
     app.shell.add(panel, "left", { rank: 650 });
     restorer?.add(panel, PIPELINE_PANEL_ID);
+    // The server's view of the same notebook: inferred inputs and outputs, edges, problems.
+    const analysis = new NotebookAnalysisModel();
     followCurrentNotebook(notebooks, pipeline);
+    followCurrentNotebook(notebooks, analysis);
 
     const settings = await settingRegistry.load(PLUGIN_ID);
-    server.configure(readKilnSettings(settings.composite));
-    settings.changed.connect(() => server.configure(readKilnSettings(settings.composite)));
+    const configure = () => {
+      const kiln = readKilnSettings(settings.composite);
+      server.configure(kiln);
+      analysis.configure(kiln);
+    };
+    configure();
+    settings.changed.connect(configure);
   },
 };
 

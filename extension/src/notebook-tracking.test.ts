@@ -31,7 +31,9 @@ class FakeNotebook implements NotebookPanelLike {
     readonly cells: FakeCell[],
   ) {
     this.context = { path, pathChanged: new Signal<FakeNotebook, string>(this) };
-    this.content = { model: { cells, contentChanged: this.contentChanged } };
+    this.content = {
+      model: { cells, contentChanged: this.contentChanged, toJSON: () => ({ cells: [] }) },
+    };
   }
 }
 
@@ -120,6 +122,7 @@ describe("cellsOf", () => {
         new FakeCell("raw", "raw text"),
       ],
       contentChanged: new Signal<unknown, void>({}),
+      toJSON: () => ({}),
     });
     expect(cells).toEqual([
       { index: 0, cellType: "markdown", source: "# Title", metadata: { kiln: undefined } },

@@ -4,7 +4,6 @@
 import { DisposableDelegate, type IDisposable } from "@lumino/disposable";
 import type { ISignal } from "@lumino/signaling";
 import type { NotebookCell } from "./models/notebook-annotations";
-import type { PipelinePanelModel } from "./models/pipeline-panel-model";
 
 // The parts of JupyterLab's notebook API read here, written out so tests can hand in small
 // fakes; `NotebookPanel` and `INotebookTracker` satisfy them.
@@ -20,6 +19,15 @@ export type CellModelLike = {
 export type NotebookModelLike = {
   readonly cells: Iterable<CellModelLike>;
   readonly contentChanged: ISignal<unknown, void>;
+  /** The notebook as nbformat JSON, unsaved edits included. */
+  toJSON(): unknown;
+};
+
+/** What follows the current notebook: the panel's annotations, the server's analysis, … */
+export type NotebookFollower = {
+  /** `content` gives the whole notebook as nbformat JSON, for whoever needs more than cells. */
+  showNotebook(path: string, cells: readonly NotebookCell[], content: () => unknown): void;
+  clearNotebook(): void;
 };
 
 /** A notebook widget (`NotebookPanel`). */
@@ -46,7 +54,7 @@ export type NotebookTrackerLike = {
  */
 export function followCurrentNotebook(
   tracker: NotebookTrackerLike,
-  model: PipelinePanelModel,
+  model: NotebookFollower,
 ): IDisposable {
   let followed: NotebookPanelLike | null = null;
   const show = () => {
@@ -55,7 +63,7 @@ export function followCurrentNotebook(
       model.clearNotebook();
       return;
     }
-    model.showNotebook(followed.context.path, cellsOf(notebook));
+    model.showNotebook(followed.context.path, cellsOf(notebook), () => notebook.toJSON());
   };
   const unfollow = () => {
     followed?.content.model?.contentChanged.disconnect(show);

@@ -18,6 +18,17 @@ beforeAll(async () => {
       "/not-kiln/health": [200, '{"healthy":true}'],
       "/html": [200, "<html></html>"],
       "/secret": [401, '{"error":{}}'],
+      "/api/pipelines/compile": [
+        400,
+        JSON.stringify({
+          error: {
+            code: "NOTEBOOK_COMPILE",
+            message: "cell 2 reads `xs`, defined nowhere upstream.",
+            fix: "Declare `xs` in an earlier step.",
+            problems: [{ code: "undefined-name", cell: { index: 2, firstLine: "" } }],
+          },
+        }),
+      ],
     };
     const [status, body] = answers[request.url ?? ""] ?? [404, "{}"];
     response.writeHead(status, { "content-type": "application/json" }).end(body);
@@ -99,6 +110,19 @@ describe("requestKiln", () => {
     const error = await failureOf(requestKiln({ serverUrl: baseUrl, apiKey: "" }, "/secret"));
     expect(error.response?.status).toBe(401);
     expect(error.fix).toMatch(/kiln keys create/);
+  });
+
+  it("passes on the Kiln server's own message, fix, code and problems", async () => {
+    const error = await failureOf(
+      requestKiln({ serverUrl: baseUrl, apiKey: "" }, "/api/pipelines/compile"),
+    );
+    expect(error).toMatchObject({
+      reason: "bad-response",
+      message: "cell 2 reads `xs`, defined nowhere upstream.",
+      fix: "Declare `xs` in an earlier step.",
+      code: "NOTEBOOK_COMPILE",
+      problems: [{ code: "undefined-name", cell: { index: 2, firstLine: "" } }],
+    });
   });
 });
 

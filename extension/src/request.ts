@@ -43,16 +43,7 @@ export async function requestKiln(
       { serverUrl: settings.serverUrl, cause: error },
     );
   }
-  if (!response.ok) {
-    throw new KilnServerError(
-      "bad-response",
-      `The Kiln server at ${settings.serverUrl} answered ${path} with HTTP ${response.status}`,
-      response.status === 401 || response.status === 403
-        ? "Set an API key (`kiln keys create --scope admin`) in Settings → Kiln."
-        : "Check that the server URL in Settings → Kiln points at a Kiln server.",
-      { serverUrl: settings.serverUrl, response },
-    );
-  }
+  if (!response.ok) throw await errorOf(settings, path, response);
   try {
     return await response.json();
   } catch (error) {
@@ -85,6 +76,44 @@ export async function checkKilnHealth(settings: KilnSettings): Promise<void> {
       { serverUrl: settings.serverUrl },
     );
   }
+}
+
+/** Kiln's error body, `{ error: { code, message, fix?, problems? } }` (server/src/api/http-errors.ts). */
+type KilnErrorBody = {
+  error?: { code?: unknown; message?: unknown; fix?: unknown; problems?: unknown };
+};
+
+// The server's own message and fix say more than the status; other servers get a generic one.
+async function errorOf(
+  settings: KilnSettings,
+  path: string,
+  response: Response,
+): Promise<KilnServerError> {
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as KilnErrorBody | undefined;
+  const error = body?.error ?? {};
+  const authFix = "Set an API key (`kiln keys create --scope admin`) in Settings → Kiln.";
+  const fix =
+    typeof error.fix === "string"
+      ? error.fix
+      : response.status === 401 || response.status === 403
+        ? authFix
+        : "Check that the server URL in Settings → Kiln points at a Kiln server.";
+  return new KilnServerError(
+    "bad-response",
+    typeof error.message === "string"
+      ? error.message
+      : `The Kiln server at ${settings.serverUrl} answered ${path} with HTTP ${response.status}`,
+    fix,
+    {
+      serverUrl: settings.serverUrl,
+      response,
+      ...(typeof error.code === "string" ? { code: error.code } : {}),
+      ...(Array.isArray(error.problems) ? { problems: error.problems as unknown[] } : {}),
+    },
+  );
 }
 
 function urlOf(serverUrl: string, path: string): string {

@@ -20,6 +20,10 @@ type KilnServerErrorOptions = {
   serverUrl: string;
   /** The answer, when the server gave one. */
   response?: Response;
+  /** The Kiln server's error code (`NOTEBOOK_COMPILE`, `MODEL_VERSION_NOT_FOUND`, …). */
+  code?: string;
+  /** A notebook's compile problems, each with its cell, when the server sent them. */
+  problems?: unknown[];
   cause?: unknown;
 };
 
@@ -41,6 +45,8 @@ export class KilnServerError extends Error {
   override readonly name = "KilnServerError";
   readonly serverUrl: string;
   readonly response: Response | undefined;
+  readonly code: string | undefined;
+  readonly problems: unknown[] | undefined;
 
   constructor(
     readonly reason: KilnServerErrorReason,
@@ -51,5 +57,7 @@ export class KilnServerError extends Error {
     super(message, { cause: options.cause });
     this.serverUrl = options.serverUrl;
     this.response = options.response;
+    this.code = options.code;
+    this.problems = options.problems;
   }
 }
