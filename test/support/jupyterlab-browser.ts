@@ -24,11 +24,18 @@ type LabInBrowserOptions = {
   notebooks: Record<string, string>;
   /** JupyterLab setting defaults by plugin id, e.g. the Kiln server URL of the extension. */
   settingDefaults?: Record<string, Record<string, unknown>>;
+  /**
+   * JupyterLab's root folder, when a Kiln server must see the same notebooks (its
+   * `notebooksRoot`); a temporary folder by default. Left in place on stop.
+   */
+  notebookDir?: string;
 };
 
 /** A JupyterLab page in Chromium. */
 export interface LabInBrowser {
   readonly page: Page;
+  /** JupyterLab's root folder, where the notebooks are. */
+  readonly notebookDir: string;
   /** Opens a notebook of the root folder and waits until its cells are shown. */
   openNotebook(name: string): Promise<void>;
   /** Opens the left-sidebar panel whose id is `panelId`. */
@@ -62,8 +69,8 @@ export class LabInBrowserError extends Error {
  */
 export async function startLabInBrowser(options: LabInBrowserOptions): Promise<LabInBrowser> {
   const dir = mkdtempSync(join(tmpdir(), "kiln-lab-e2e-"));
-  const notebookDir = join(dir, "notebooks");
-  mkdirSync(notebookDir);
+  const notebookDir = options.notebookDir ?? join(dir, "notebooks");
+  mkdirSync(notebookDir, { recursive: true });
   for (const [name, json] of Object.entries(options.notebooks)) {
     writeFileSync(join(notebookDir, name), json);
   }
@@ -102,7 +109,7 @@ export async function startLabInBrowser(options: LabInBrowserOptions): Promise<L
     });
     page.setDefaultTimeout(WAIT_MS);
     const lab = new URL(jupyter.url);
-    return new PuppeteerLab(page, lab, browserErrors, cleanUp);
+    return new PuppeteerLab(page, notebookDir, lab, browserErrors, cleanUp);
   } catch (error) {
     await cleanUp();
     throw error;
@@ -129,6 +136,7 @@ async function launchChromium(): Promise<Browser> {
 class PuppeteerLab implements LabInBrowser {
   constructor(
     readonly page: Page,
+    readonly notebookDir: string,
     readonly lab: URL,
     readonly browserErrors: string[],
     readonly stop: () => Promise<void>,
