@@ -9,7 +9,16 @@
 // node_modules exists.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,6 +52,14 @@ function run(step, command, args, options = {}) {
       `\`${command} ${args.join(" ")}\` exited with ${result.status}`,
       options.fix ?? "read the output above",
     );
+  }
+}
+
+function readlinkOrNull(path) {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
   }
 }
 
@@ -202,7 +219,17 @@ await step(
   },
 );
 
-run("typescript-build", join(root, "node_modules", ".bin", "tsc"), ["-b"], {
+// tslab ships its own TypeScript 5.0 with a `tsc` bin too, and npm links whichever package it
+// installed last: point `tsc` back at the project's TypeScript, which the code is written for.
+const tscLink = join(root, "node_modules", ".bin", "tsc");
+const projectTsc = join("..", "typescript", "bin", "tsc");
+if (readlinkOrNull(tscLink) !== projectTsc) {
+  rmSync(tscLink, { force: true });
+  symlinkSync(projectTsc, tscLink);
+  log("typescript: node_modules/.bin/tsc now runs the project's TypeScript, not tslab's");
+}
+
+run("typescript-build", join(root, "node_modules", "typescript", "bin", "tsc"), ["-b"], {
   fix: "fix the compile errors above",
 });
 
