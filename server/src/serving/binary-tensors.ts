@@ -118,7 +118,7 @@ type InferResponse = { outputs: OutputTensor[] } & Record<string, unknown>;
 export function encodeBinaryResponse(
   response: InferResponse,
   binaryOutputs: ReadonlySet<string>,
-): { body: Uint8Array; headerLength: number } {
+): { body: Uint8Array<ArrayBuffer>; headerLength: number } {
   const buffers: Uint8Array[] = [];
   const outputs = response.outputs.map((tensor) => {
     if (!binaryOutputs.has(tensor.name)) return tensor;
