@@ -47,4 +47,5 @@ export {
   type KfpPipelineSpec,
 } from "./pipeline/kfp";
 export * from "./serving/bundle";
+export * from "./data";
 export type { ModelBundleOptions, LoggedModelBundle } from "./pipeline/runtime";

@@ -2,6 +2,7 @@ import type * as PipelineCommands from "./commands/pipeline-commands";
 import type * as PlatformCommands from "./commands/platform-commands";
 import type * as ServingCommands from "./commands/serving-commands";
 import type * as KeysCommands from "./commands/keys-commands";
+import type * as DataCommands from "./commands/data-commands";
 import type * as Doctor from "./doctor";
 import { UsageError } from "./commands/usage-error";
 
@@ -24,6 +25,10 @@ Commands:
   rollback ENDPOINT         serve the endpoint's previous version again
   keys create --scope admin|predict [--label L] | keys list | keys revoke ID
                             API keys for the HTTP server (only their hashes are stored)
+  data ingest FILE --table T [--mode append|overwrite|upsert] [--key k] [--event-time col] [--tag name]
+                            load a CSV, JSON Lines, Parquet or Arrow file into a versioned lake table
+  data show TABLE           a lake table's versions (time, rows, tags) and the MLflow runs that read them
+  data tables               the lake's tables
   doctor                    check every component Kiln needs and say how to fix what is missing
   help                      show this text`;
 
@@ -53,6 +58,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   promote: async (args) => serving().promoteCommand(args),
   rollback: async (args) => serving().rollbackCommand(args),
   keys: async (args) => load<typeof KeysCommands>("./commands/keys-commands").keysCommand(args),
+  data: async (args) => load<typeof DataCommands>("./commands/data-commands").dataCommand(args),
   doctor,
   help: async () => console.log(usage),
 };

@@ -14,7 +14,8 @@ import type { io } from "@tensorflow/tfjs";
 import { MlflowClient } from "../../mlflow/client";
 import { MlflowValidationError } from "../../mlflow/errors";
 import { startRun, type ActiveRun } from "../../mlflow/run";
-import { validateMetrics, validateParams } from "../../mlflow/validation";
+import type { DatasetInput } from "../../mlflow/types";
+import { validateDatasetInput, validateMetrics, validateParams } from "../../mlflow/validation";
 import {
   bundleLineage,
   registerBundle,
@@ -69,12 +70,16 @@ export interface RecordedLogs {
   params: Record<string, string>;
   metrics: { key: string; value: number; step: number; timestamp: number }[];
   models: { name: string; uri: string; version?: string }[];
+  /** Dataset inputs (e.g. lake tables read with `kiln.data.read`). */
+  datasets: DatasetInput[];
 }
 
 /** One destination of `kiln.log.*`. Calls validate synchronously and throw on bad input. */
 export interface LogSink {
   metrics(metrics: Record<string, number>, step: number | undefined): void;
   params(params: Record<string, string | number | boolean>): void;
+  /** Records datasets the run read (MLflow `log-inputs`). */
+  datasets(inputs: DatasetInput[]): void;
   model(model: SavableModel, name: string): Promise<string>;
   /** Saves, uploads and registers a model bundle. */
   modelBundle(model: BundleModel, options: ModelBundleOptions): Promise<LoggedModelBundle>;
@@ -99,7 +104,7 @@ export function assertValidModelArtifactName(name: unknown): asserts name is str
 
 // Validation is shared by all sinks so a bad key fails the same way in a notebook and a step.
 abstract class RecordingSink implements LogSink {
-  readonly recorded: RecordedLogs = { params: {}, metrics: [], models: [] };
+  readonly recorded: RecordedLogs = { params: {}, metrics: [], models: [], datasets: [] };
 
   metrics(metrics: Record<string, number>, step: number | undefined): void {
     const records = validateMetrics(metrics, step ?? 0, Date.now());
@@ -111,6 +116,12 @@ abstract class RecordingSink implements LogSink {
     const records = validateParams(params, new Map(Object.entries(this.recorded.params)));
     for (const { key, value } of records) this.recorded.params[key] = value;
     this.deliverParams(params);
+  }
+
+  datasets(inputs: DatasetInput[]): void {
+    inputs.forEach(validateDatasetInput);
+    this.recorded.datasets.push(...inputs);
+    this.deliverDatasets(inputs);
   }
 
   async model(model: SavableModel, name: string): Promise<string> {
@@ -139,6 +150,7 @@ abstract class RecordingSink implements LogSink {
 
   protected abstract deliverMetrics(m: Record<string, number>, step: number | undefined): void;
   protected abstract deliverParams(p: Record<string, string | number | boolean>): void;
+  protected abstract deliverDatasets(inputs: DatasetInput[]): void;
   protected abstract deliverModel(model: SavableModel, name: string): Promise<string>;
   protected abstract deliverBundle(
     model: BundleModel,
@@ -304,6 +316,10 @@ export class StepRunSink extends RecordingSink {
     this.#client.enqueueParams(this.#tracking.runId, params);
   }
 
+  protected deliverDatasets(inputs: DatasetInput[]): void {
+    this.#client.enqueueInputs(this.#tracking.runId, inputs);
+  }
+
   protected async deliverModel(model: SavableModel, name: string): Promise<string> {
     const artifactDir = `models/${name}`;
     await uploadModel(model, (dir) =>
@@ -354,6 +370,10 @@ export class InteractiveRunSink extends RecordingSink {
 
   protected deliverParams(params: Record<string, string | number | boolean>): void {
     void this.#withRun((run) => run.logParams(params));
+  }
+
+  protected deliverDatasets(inputs: DatasetInput[]): void {
+    void this.#withRun((run) => run.logInputs(inputs));
   }
 
   protected async deliverModel(model: SavableModel, name: string): Promise<string> {
@@ -418,6 +438,7 @@ export class InteractiveRunSink extends RecordingSink {
 export class MemorySink extends RecordingSink {
   protected deliverMetrics(): void {}
   protected deliverParams(): void {}
+  protected deliverDatasets(): void {}
   protected deliverModel(model: SavableModel, name: string): Promise<string> {
     return saveModelLocally(model, name);
   }

@@ -20,6 +20,7 @@
  * });
  * ```
  */
+import type { DatasetInput } from "../../mlflow/types";
 import { stepContext } from "./context";
 import { chooseLogSink } from "./log-sinks";
 import type {
@@ -112,6 +113,17 @@ export const log = {
     return currentSink().recorded;
   },
 };
+
+/**
+ * Records datasets the current run read, in a step or a tracked notebook (what `kiln.data.read`
+ * calls); they also appear in `kiln.log.recorded().datasets`.
+ */
+export function logDatasetInputs(inputs: DatasetInput[]): void {
+  // An untracked notebook has no run to record them on, and reading data alone should not
+  // print kiln.log's "not tracked" warning.
+  if (!sink && !stepContext()?.tracking && !process.env["MLFLOW_TRACKING_URI"]) return;
+  currentSink().datasets(inputs);
+}
 
 /** Delivers and releases the log sink; the step harness calls it before the step exits. */
 export function closeLog(): Promise<void> {
