@@ -7,11 +7,15 @@ import {
 } from "@jupyterlab/application";
 import { INotebookTracker } from "@jupyterlab/notebook";
 import { ISettingRegistry } from "@jupyterlab/settingregistry";
+import { setUpAnnotating } from "./annotate/annotate-cells";
+import { NotebookNotesModel } from "./annotate/notebook-notes-model";
+import { setUpPromotion } from "./endpoints/set-up-promotion";
 import { kilnIcon } from "./icons";
 import { NotebookAnalysisModel } from "./models/notebook-analysis-model";
 import { PipelinePanelModel } from "./models/pipeline-panel-model";
 import { ServerStatusModel } from "./models/server-status-model";
 import { followCurrentNotebook } from "./notebook-tracking";
+import { setUpPipelineGraphs } from "./pipeline-graph/pipeline-graphs";
 import { readKilnSettings } from "./settings";
 import { PIPELINE_PANEL_ID, PLUGIN_ID } from "./tokens";
 import { PipelinePanel } from "./widgets/PipelinePanel";
@@ -39,12 +43,24 @@ const pipelinePanelPlugin: JupyterFrontEndPlugin<void> = {
     const analysis = new NotebookAnalysisModel();
     followCurrentNotebook(notebooks, pipeline);
     followCurrentNotebook(notebooks, analysis);
+    // Annotating: the cell toolbar's editor, notes under the cells, the sidebar's form.
+    const notes = new NotebookNotesModel(analysis);
+    followCurrentNotebook(notebooks, notes);
+    panel.addWidget(setUpAnnotating(app, notebooks, notes));
+    // The current notebook's pipeline graph in the main area: runs, step logs, versions.
+    const graphs = setUpPipelineGraphs(app, notebooks);
+    panel.insertWidget(2, graphs.button);
+    // Promotion: the pipeline's models with Promote, every endpoint with Rollback.
+    const promotion = setUpPromotion(analysis);
+    panel.addWidget(promotion.section);
 
     const settings = await settingRegistry.load(PLUGIN_ID);
     const configure = () => {
       const kiln = readKilnSettings(settings.composite);
       server.configure(kiln);
       analysis.configure(kiln);
+      graphs.configure(kiln);
+      promotion.configure(kiln);
     };
     configure();
     settings.changed.connect(configure);

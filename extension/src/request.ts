@@ -25,6 +25,35 @@ export async function requestKiln(
   path: string,
   init: RequestInit = {},
 ): Promise<unknown> {
+  const response = await fetchKiln(settings, path, init);
+  try {
+    return await response.json();
+  } catch (error) {
+    throw new KilnServerError(
+      "bad-response",
+      `The server at ${settings.serverUrl} answered ${path} with something other than JSON`,
+      "Check that the server URL in Settings → Kiln points at a Kiln server.",
+      { serverUrl: settings.serverUrl, response, cause: error },
+    );
+  }
+}
+
+/**
+ * Sends a request to the Kiln server and returns its successful answer unread, for a body that
+ * is not JSON (a step's log) or is read as it comes (a run's event stream). Without a `signal`
+ * in `init`, the request and the reading of its body give up after a few seconds.
+ *
+ * @throws {KilnServerError} as {@link requestKiln} does, except for the body, which is not read.
+ * @example
+ * ```ts
+ * const log = await (await fetchKiln(settings, `/api/pipelines/runs/${runId}/steps/train/log`)).text();
+ * ```
+ */
+export async function fetchKiln(
+  settings: KilnSettings,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
   const url = urlOf(settings.serverUrl, path);
   const headers = new Headers(init.headers);
   if (settings.apiKey !== "") headers.set("Authorization", `Bearer ${settings.apiKey}`);
@@ -44,16 +73,7 @@ export async function requestKiln(
     );
   }
   if (!response.ok) throw await errorOf(settings, path, response);
-  try {
-    return await response.json();
-  } catch (error) {
-    throw new KilnServerError(
-      "bad-response",
-      `The server at ${settings.serverUrl} answered ${path} with something other than JSON`,
-      "Check that the server URL in Settings → Kiln points at a Kiln server.",
-      { serverUrl: settings.serverUrl, response, cause: error },
-    );
-  }
+  return response;
 }
 
 /**

@@ -13,6 +13,21 @@ export const PLUGIN_ID = "@kiln/jupyterlab:plugin";
 /** The id of the Kiln sidebar panel; its tab in the left sidebar carries it as `data-id`. */
 export const PIPELINE_PANEL_ID = "kiln-pipeline-panel";
 
+/**
+ * The extension's command ids (`schema/plugin.json` places some in JupyterLab's toolbars).
+ *
+ * @example
+ * ```ts
+ * await app.commands.execute(CommandIDs.annotateCell);
+ * ```
+ */
+export const CommandIDs = {
+  /** Opens the annotation editor for the active cell (the cell toolbar's Kiln button). */
+  annotateCell: "kiln:annotate-cell",
+  /** Opens the current notebook's pipeline graph beside it (the Kiln sidebar's button). */
+  openPipelineGraph: "kiln:open-pipeline-graph",
+} as const;
+
 /** Why a request to the Kiln server failed. */
 export type KilnServerErrorReason = "invalid-url" | "unreachable" | "bad-response";
 

@@ -1,1 +1,4 @@
 import "./base.css";
+import "./annotate.css";
+import "./pipeline.css";
+import "./endpoints.css";

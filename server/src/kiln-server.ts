@@ -66,6 +66,7 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   const app = createKilnApp({
     metrics,
     jobs,
+    ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
     serving: {
       registry,
       batchers,

@@ -140,6 +140,13 @@ describe("runPipeline on a diamond notebook", () => {
       "kiln.pipeline.hash": pipeline.spec.hash,
     });
     expect((await mlflow.getExperiment(parent.info.experimentId)).name).toBe("diamond-train");
+    // What a link to the run's page in MLflow's UI needs, in the record and the first event.
+    expect(record.experimentId).toBe(parent.info.experimentId);
+    expect(events[0]).toMatchObject({
+      type: "run-started",
+      mlflowRunId: parent.info.runId,
+      experimentId: parent.info.experimentId,
+    });
     expect(await artifactPaths(parent.info.runId)).toEqual([
       "pipeline/diamond-train.ipynb",
       "pipeline/spec.json",

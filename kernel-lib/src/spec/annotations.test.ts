@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   cellRefOf,
+  checkStepName,
   formatAnnotationComment,
   parseAnnotationComment,
   parseAnnotationMetadata,
@@ -134,6 +135,31 @@ describe("resolveCellAnnotation", () => {
       expect(result.problem.message).toContain("unknown key `stage`");
       expect(result.problem.fix).toContain("// @kiln step=<name>");
     }
+  });
+});
+
+describe("checkStepName", () => {
+  const cases: { name: string; problem: string | undefined }[] = [
+    { name: "train", problem: undefined },
+    { name: "train-model_2", problem: undefined },
+    { name: "", problem: "a step needs a name, as in `step=train`" },
+    { name: "Train", problem: "invalid step name `Train` (names start with a lower-case letter" },
+    { name: "2train", problem: "invalid step name `2train`" },
+    { name: "train model", problem: "invalid step name `train model`" },
+    { name: "../etc", problem: "invalid step name `../etc`" },
+  ];
+
+  it.each(cases)("says what is wrong with $name, if anything", ({ name, problem }) => {
+    const error = checkStepName(name);
+    if (problem === undefined) expect(error).toBeUndefined();
+    else expect(error?.message).toContain(problem);
+  });
+
+  it("is the rule both annotation forms apply", () => {
+    const invalid = "Train";
+    const ruled = checkStepName(invalid)?.message;
+    expect(parseAnnotationComment(`// @kiln step=${invalid}`)).toEqual(new Error(ruled));
+    expect(parseAnnotationMetadata({ kind: "step", step: invalid })).toEqual(new Error(ruled));
   });
 });
 

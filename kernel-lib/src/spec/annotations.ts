@@ -46,6 +46,26 @@ export type KilnCellMetadata =
  */
 export const STEP_NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
+/**
+ * Checks a step name against the rules every annotation form follows ({@link STEP_NAME_PATTERN}),
+ * so an editor can say what is wrong while the name is typed.
+ *
+ * @returns `undefined` for a valid name, else an `Error` whose message says what is wrong.
+ * @example
+ * ```ts
+ * checkStepName("train"); // undefined
+ * checkStepName("Train")?.message;
+ * // "invalid step name `Train` (names start with a lower-case letter and use only a-z, 0-9, `_` and `-`)"
+ * ```
+ */
+export function checkStepName(name: string): Error | undefined {
+  if (name === "") return new Error("a step needs a name, as in `step=train`");
+  if (!STEP_NAME_PATTERN.test(name)) {
+    return new Error(`invalid step name \`${name}\` (${stepNameRule()})`);
+  }
+  return undefined;
+}
+
 /** A problem with one cell's annotation; the compiler reports it as a compile problem. */
 export interface AnnotationProblem {
   code: "invalid-annotation" | "conflicting-annotations";
@@ -336,12 +356,9 @@ function validate(raw: RawAnnotation): KilnCellAnnotation | Error {
     }
     return { kind: raw.kind as "params" | "transform" | "skip" };
   }
-  if (raw.step === undefined || raw.step === "") {
-    return new Error("a step needs a name, as in `step=train`");
-  }
-  if (!STEP_NAME_PATTERN.test(raw.step)) {
-    return new Error(`invalid step name \`${raw.step}\` (${stepNameRule()})`);
-  }
+  const step = raw.step ?? "";
+  const nameError = checkStepName(step);
+  if (nameError) return nameError;
   const after = [...new Set(raw.after ?? [])].sort();
   for (const name of after) {
     if (!STEP_NAME_PATTERN.test(name)) {
@@ -349,7 +366,7 @@ function validate(raw: RawAnnotation): KilnCellAnnotation | Error {
     }
   }
   if (raw.cache instanceof Error) return raw.cache;
-  return { kind: "step", step: raw.step, after, cache: raw.cache ?? true };
+  return { kind: "step", step, after, cache: raw.cache ?? true };
 }
 
 function stepNameRule(): string {

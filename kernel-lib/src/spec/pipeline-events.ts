@@ -16,6 +16,12 @@ export type PipelineEvent =
       steps: string[];
       /** MLflow parent run, when tracking is on. */
       mlflowRunId?: string;
+      /**
+       * MLflow experiment of the parent and step runs (cached steps' runs included: the
+       * experiment is named after the pipeline), when tracking is on. A run's page in MLflow's UI
+       * is `<mlflow>/#/experiments/<experimentId>/runs/<runId>`.
+       */
+      experimentId?: string;
       time: number;
     }
   | {
@@ -57,6 +63,8 @@ export interface PipelineRunRecord {
   startTime: number;
   endTime?: number;
   mlflowRunId?: string;
+  /** MLflow experiment of the parent and step runs, as in the `run-started` event. */
+  experimentId?: string;
   steps: Record<
     string,
     { status: StepStatus; durationMs?: number; error?: string; mlflowRunId?: string }

@@ -10,6 +10,7 @@ import {
   type EndpointRegistry,
 } from "../serving";
 import { endpointsRoutes } from "./endpoints-routes";
+import { infoRoutes } from "./info-routes";
 import { jobsRoutes, type JobBackend } from "../jobs";
 import { httpMetrics, metricsRoutes, type KilnMetrics } from "../observability";
 import { kilnOpenApiDocument, openApiRoutes } from "../openapi";
@@ -24,6 +25,8 @@ export type KilnAppDeps = {
   serving: { registry: EndpointRegistry; batchers: EndpointBatchers; endpoints: EndpointManager };
   jobs: JobBackend;
   metrics: KilnMetrics;
+  /** The MLflow server pipeline runs are tracked in; clients link to its UI (`GET /api/info`). */
+  trackingUri?: string;
 };
 
 /**
@@ -46,12 +49,17 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/", metricsRoutes(deps.metrics.registry));
   app.route("/", openApiRoutes(kilnOpenApiDocument()));
+  app.use("/api/info", requireScope(deps.keys, "predict"));
+  app.route("/api/info", infoRoutes({ trackingUri: deps.trackingUri }));
   app.use("/api/pipelines/*", requireScope(deps.keys, "admin"));
   app.use("/api/pipelines", requireScope(deps.keys, "admin"));
   app.route("/api/pipelines", pipelinesRoutes(deps.runs));
   app.use("/api/endpoints/*", requireScope(deps.keys, "admin"));
   app.use("/api/endpoints", requireScope(deps.keys, "admin"));
-  app.route("/api/endpoints", endpointsRoutes(deps.serving.endpoints));
+  app.route(
+    "/api/endpoints",
+    endpointsRoutes(deps.serving.endpoints, { usage: (name) => deps.metrics.usageOf(name) }),
+  );
   // Predictions need the predict key (an admin key passes too); /v2 and /v2/health/* stay open
   // for load balancers' probes.
   app.use("/v2/models/*", requireScope(deps.keys, "predict"));

@@ -1,6 +1,12 @@
 import { Hono } from "hono";
+import type { EndpointUsage } from "../observability/kiln-metrics";
 import type { BatchingLimits, EndpointManager } from "../serving/endpoint-manager";
 import { KilnHttpError } from "./http-errors";
+
+type EndpointsRoutesOptions = {
+  /** Rows each endpoint scored since the server started (the endpoint list shows them). */
+  usage?: (endpoint: string) => EndpointUsage;
+};
 
 type PromoteBody = {
   model?: unknown;
@@ -11,16 +17,26 @@ type PromoteBody = {
 };
 
 /**
- * Admin API for endpoints: list, promote a registered model version, roll back. Mounted behind
- * the admin key.
+ * Admin API for endpoints: list (with each one's inputs, fallback and usage), promote a
+ * registered model version, roll back. Mounted behind the admin key.
  *
  * @example
- * app.route("/api/endpoints", endpointsRoutes(manager));
+ * app.route("/api/endpoints", endpointsRoutes(manager, { usage: (name) => metrics.usageOf(name) }));
  */
-export function endpointsRoutes(endpoints: EndpointManager): Hono {
+export function endpointsRoutes(
+  endpoints: EndpointManager,
+  options: EndpointsRoutesOptions = {},
+): Hono {
   const routes = new Hono();
 
-  routes.get("/", (c) => c.json({ endpoints: endpoints.list() }));
+  routes.get("/", (c) =>
+    c.json({
+      endpoints: endpoints.listServed().map((endpoint) => ({
+        ...endpoint,
+        ...(options.usage ? { usage: options.usage(endpoint.name) } : {}),
+      })),
+    }),
+  );
 
   routes.post("/:name/promote", async (c) => {
     let body: PromoteBody;

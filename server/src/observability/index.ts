@@ -5,7 +5,12 @@ export {
   formatValue,
 } from "./exposition-format";
 export { httpMetrics, UNMATCHED_ROUTE } from "./http-metrics";
-export { BATCH_SIZE_BUCKETS, KilnMetrics, type ServingMetrics } from "./kiln-metrics";
+export {
+  BATCH_SIZE_BUCKETS,
+  KilnMetrics,
+  type EndpointUsage,
+  type ServingMetrics,
+} from "./kiln-metrics";
 export {
   Counter,
   DEFAULT_LATENCY_BUCKETS,

@@ -14,6 +14,16 @@ export interface ServingMetrics {
   observeBatch(endpoint: string, rows: number): void;
 }
 
+/** Rows an endpoint scored since the server started, for the admin API's endpoint list. */
+export interface EndpointUsage {
+  /** Rows scored, by the model or its fallback. */
+  predictions: number;
+  /** Of those, rows the fallback model answered. */
+  fallbackPredictions: number;
+  /** When counting started (the server's start): counts restart from 0 with the server. */
+  since: string;
+}
+
 /** Buckets of `kiln_batch_size`: powers of two up to past the default `maxBatchSize` (256). */
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
@@ -34,6 +44,9 @@ export class KilnMetrics implements ServingMetrics {
   readonly predictions: Counter<"endpoint" | "version" | "fallback">;
   readonly batchSize: Histogram<"endpoint">;
   readonly predictionLatency: Histogram<"endpoint" | "version">;
+  readonly #since = new Date().toISOString();
+  // Per endpoint, across versions: what the endpoint list shows without parsing series labels.
+  readonly #usage = new Map<string, { predictions: number; fallbackPredictions: number }>();
 
   constructor(registry: MetricsRegistry = new MetricsRegistry()) {
     this.registry = registry;
@@ -80,6 +93,21 @@ export class KilnMetrics implements ServingMetrics {
     if (modelRows > 0) this.predictions.inc({ endpoint, version, fallback: false }, modelRows);
     if (fallbackRows > 0) this.predictions.inc({ endpoint, version, fallback: true }, fallbackRows);
     this.predictionLatency.observe({ endpoint, version }, seconds);
+    const usage = this.#usage.get(endpoint) ?? { predictions: 0, fallbackPredictions: 0 };
+    usage.predictions += modelRows + fallbackRows;
+    usage.fallbackPredictions += fallbackRows;
+    this.#usage.set(endpoint, usage);
+  }
+
+  /**
+   * Rows `endpoint` scored since the server started (zeros before its first prediction).
+   *
+   * @example
+   * metrics.usageOf("drill"); // { predictions: 120, fallbackPredictions: 3, since: "2025-…" }
+   */
+  usageOf(endpoint: string): EndpointUsage {
+    const usage = this.#usage.get(endpoint) ?? { predictions: 0, fallbackPredictions: 0 };
+    return { ...usage, since: this.#since };
   }
 
   observeBatch(endpoint: string, rows: number): void {

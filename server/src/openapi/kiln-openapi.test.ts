@@ -41,6 +41,7 @@ describe("Kiln's OpenAPI document", () => {
     "GET /metrics",
     "GET /openapi.json",
     "GET /docs",
+    "GET /api/info",
     "GET /api/pipelines",
     "POST /api/pipelines/compile",
     "POST /api/pipelines/analyze",
@@ -104,6 +105,7 @@ describe("Kiln's OpenAPI document", () => {
     expect(scopeOf("/v2/models/{name}/infer", "post")).toBe("predict");
     expect(scopeOf("/endpoints/{name}/invocations", "post")).toBe("predict");
     expect(scopeOf("/api/endpoints/{name}/rollback", "post")).toBe("admin");
+    expect(scopeOf("/api/info", "get")).toBe("predict");
     expect(scopeOf("/health", "get")).toBe("none");
     expect(scopeOf("/v2", "get")).toBe("none");
   });

@@ -230,6 +230,15 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
         }),
       },
 
+      "/api/info": {
+        get: operation("predict", {
+          operationId: "serverInfo",
+          summary: "What a client needs beyond the API: where MLflow's UI is, to link runs",
+          tags: ["Platform"],
+          responses: { "200": json(schemaRef("ServerInfo"), "The server's information.") },
+        }),
+      },
+
       "/api/pipelines": {
         get: operation("admin", {
           operationId: "listPipelines",
@@ -415,7 +424,8 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
       "/api/endpoints": {
         get: operation("admin", {
           operationId: "listEndpoints",
-          summary: "Serving endpoints and the model each serves",
+          summary:
+            "Serving endpoints: the model each serves, its inputs and fallback, rows scored since the server started",
           tags: ["Endpoints"],
           responses: { "200": json(schemaRef("EndpointList"), "Every endpoint.") },
         }),

@@ -76,6 +76,16 @@ export const schemas = {
     "MLflow scoring server error body.",
   ),
   Health: obj({ status: { const: "ok" } }, ["status"]),
+  ServerInfo: obj(
+    {
+      mlflowUrl: {
+        type: ["string", "null"],
+        description:
+          "MLflow's web UI: a run's page is `<mlflowUrl>/#/experiments/<experimentId>/runs/<runId>`. Null when the server tracks nowhere, or in a store without a UI.",
+      },
+    },
+    ["mlflowUrl"],
+  ),
 
   PipelineList: obj(
     {
@@ -209,6 +219,7 @@ export const schemas = {
       startTime: pipelineEventTime,
       endTime: pipelineEventTime,
       mlflowRunId: str(),
+      experimentId: str("MLflow experiment of the parent and step runs."),
       steps: {
         type: "object",
         additionalProperties: obj(
@@ -240,6 +251,7 @@ export const schemas = {
           version: str(),
           steps: { type: "array", items: str() },
           mlflowRunId: str(),
+          experimentId: str("MLflow experiment of the parent and step runs."),
           time: pipelineEventTime,
         },
         ["type", "runId", "pipeline", "version", "steps", "time"],
@@ -469,7 +481,12 @@ export const schemas = {
     "What retraining re-runs: taken from the served version's lineage tags at promotion.",
   ),
   ServedVersion: obj(
-    { model: str(), version: str(), promotedAt: { type: "string", format: "date-time" } },
+    {
+      model: str(),
+      version: str(),
+      promotedAt: { type: "string", format: "date-time" },
+      pipeline: { $ref: "#/components/schemas/PipelineBinding" },
+    },
     ["model", "version", "promotedAt"],
   ),
   EndpointState: obj(
@@ -483,8 +500,69 @@ export const schemas = {
     ["name", "current"],
     "An endpoint as the admin API lists it (`EndpointState` in server/src/serving/endpoint-manager.ts).",
   ),
+  ServedEndpoint: {
+    description:
+      "An endpoint as `GET /api/endpoints` lists it: its state, what its loaded model takes, and its usage.",
+    allOf: [
+      { $ref: "#/components/schemas/EndpointState" },
+      obj(
+        {
+          serving: {
+            type: "boolean",
+            description:
+              "False when the endpoint's bundle failed to load at start (the server log says why).",
+          },
+          inputs: {
+            type: "array",
+            description: "The served model's input features (empty while not serving).",
+            items: obj(
+              {
+                name: str(),
+                datatype: { type: "string", enum: ["FP32", "INT32", "BOOL"] },
+                required: {
+                  type: "boolean",
+                  description: "False for a feature the fallback model can do without.",
+                },
+                min: { type: "number" },
+                max: { type: "number" },
+              },
+              ["name", "datatype", "required"],
+            ),
+          },
+          fallback: {
+            oneOf: [
+              obj(
+                { features: { type: "array", items: { type: "string" } } },
+                ["features"],
+                "The features the fallback model answers from.",
+              ),
+              { type: "null" },
+            ],
+            description: "The served model's fallback model; null when it has none.",
+          },
+          usage: obj(
+            {
+              predictions: { type: "integer", description: "Rows scored (model or fallback)." },
+              fallbackPredictions: {
+                type: "integer",
+                description: "Of those, rows the fallback answered.",
+              },
+              since: {
+                type: "string",
+                format: "date-time",
+                description: "When counting started: the server's start.",
+              },
+            },
+            ["predictions", "fallbackPredictions", "since"],
+            "Rows this endpoint scored since the server started; rates are differences between two lists.",
+          ),
+        },
+        ["serving", "inputs", "fallback", "usage"],
+      ),
+    ],
+  },
   EndpointList: obj(
-    { endpoints: { type: "array", items: { $ref: "#/components/schemas/EndpointState" } } },
+    { endpoints: { type: "array", items: { $ref: "#/components/schemas/ServedEndpoint" } } },
     ["endpoints"],
   ),
   JobRequest: {

@@ -11,6 +11,7 @@ import {
 } from "@kiln/kernel-lib";
 import { KilnHttpError } from "../api/http-errors";
 import { servedBundle } from "./bundle-model";
+import type { FeatureSpec } from "./endpoint-model";
 import type { EndpointRegistry } from "./endpoint-registry";
 import type { EndpointBatchers } from "./micro-batcher";
 
@@ -19,6 +20,8 @@ export interface ServedVersion {
   model: string;
   version: string;
   promotedAt: string;
+  /** The pipeline version that produced this model version, kept so a rollback restores it. */
+  pipeline?: PipelineBinding;
 }
 
 /** The pipeline version that produced an endpoint's model: what retraining re-runs. */
@@ -46,6 +49,16 @@ export interface EndpointState {
    */
   pipeline?: PipelineBinding;
   batching?: BatchingLimits;
+}
+
+/** An endpoint with what its loaded model takes: what the admin API's endpoint list answers. */
+export interface ServedEndpoint extends EndpointState {
+  /** False when the endpoint's bundle failed to load at start (the server log says why). */
+  serving: boolean;
+  /** The served model's input features (empty while not serving). */
+  inputs: FeatureSpec[];
+  /** The features the served model's fallback answers from; null without a fallback model. */
+  fallback: { features: string[] } | null;
 }
 
 /** How to promote, beyond what: the alias to set and the endpoint's batching limits. */
@@ -117,6 +130,21 @@ export class EndpointManager {
     return Object.values(this.#readState());
   }
 
+  /** The endpoints with their loaded models' inputs and fallbacks. */
+  listServed(): ServedEndpoint[] {
+    return this.list().map((state) => {
+      const served = this.#opts.registry.get(state.name);
+      const bundle = this.#loaded.get(`${state.current.model}/${state.current.version}`);
+      const fallback = bundle?.manifest.fallback;
+      return {
+        ...state,
+        serving: served !== undefined,
+        inputs: served?.inputs ?? [],
+        fallback: fallback ? { features: [...fallback.features] } : null,
+      };
+    });
+  }
+
   /**
    * Serves `ref` on `endpoint`, then points MLflow alias `options.setAlias` (default `champion`)
    * at it, and binds the endpoint to the pipeline version that produced the model.
@@ -144,12 +172,13 @@ export class EndpointManager {
       const batching = options.batching ?? before?.batching;
       if (batching) this.#opts.batchers?.configure(endpoint, batching);
       this.#opts.registry.swap(endpoint, served);
+      const pipeline = pipelineOf(tags);
       const now: ServedVersion = {
         model: ref.model,
         version,
         promotedAt: new Date().toISOString(),
+        ...(pipeline ? { pipeline } : {}),
       };
-      const pipeline = pipelineOf(tags);
       states[endpoint] = {
         name: endpoint,
         current: now,
@@ -163,7 +192,10 @@ export class EndpointManager {
     });
   }
 
-  /** Serves the endpoint's previous version again (a second rollback rolls forward). */
+  /**
+   * Serves the endpoint's previous version again (a second rollback rolls forward), bound to the
+   * pipeline version that produced it; the batching limits stay.
+   */
   rollback(endpoint: string): Promise<EndpointState> {
     return this.#serialized(async () => {
       const states = this.#readState();
@@ -188,7 +220,14 @@ export class EndpointManager {
       const { model, version } = state.previous;
       const bundle = await this.#load(model, version, this.#bundleDir(model, version));
       this.#opts.registry.swap(endpoint, await servedBundle(endpoint, model, version, bundle));
-      states[endpoint] = { name: endpoint, current: state.previous, previous: state.current };
+      const { pipeline } = state.previous;
+      states[endpoint] = {
+        name: endpoint,
+        current: state.previous,
+        previous: state.current,
+        ...(pipeline ? { pipeline } : {}),
+        ...(state.batching ? { batching: state.batching } : {}),
+      };
       this.#writeState(states);
       return states[endpoint]!;
     });

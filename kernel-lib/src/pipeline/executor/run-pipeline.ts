@@ -99,7 +99,7 @@ export async function runPipeline(
     status: "running",
     params,
     startTime,
-    ...(tracking ? { mlflowRunId: tracking.parentRunId } : {}),
+    ...(tracking ? { mlflowRunId: tracking.parentRunId, experimentId: tracking.experimentId } : {}),
     steps: Object.fromEntries(spec.steps.map((s) => [s.name, { status: "pending" as StepStatus }])),
   });
   const emit = (event: PipelineEvent) => {
@@ -115,7 +115,7 @@ export async function runPipeline(
     pipeline: spec.name,
     version,
     steps: spec.steps.map((s) => s.name),
-    ...(tracking ? { mlflowRunId: tracking.parentRunId } : {}),
+    ...(tracking ? { mlflowRunId: tracking.parentRunId, experimentId: tracking.experimentId } : {}),
     time: Date.now(),
   });
 

@@ -46,14 +46,15 @@ export interface StepRunHandle {
 export class PipelineTracking {
   readonly client: MlflowClient;
   readonly parentRunId: string;
-  readonly #experimentId: string;
+  /** The experiment (named after the pipeline) holding the parent and step runs. */
+  readonly experimentId: string;
   // Background work (artifact uploads, cached/skipped steps' runs) awaited by finish().
   readonly #pending: Promise<unknown>[] = [];
   readonly #errors: unknown[] = [];
 
   private constructor(client: MlflowClient, experimentId: string, parentRunId: string) {
     this.client = client;
-    this.#experimentId = experimentId;
+    this.experimentId = experimentId;
     this.parentRunId = parentRunId;
   }
 
@@ -102,7 +103,7 @@ export class PipelineTracking {
   /** Creates a step's nested run (before its process starts, so the step can log to it). */
   async startStep(step: StepSpec, cacheKey: string): Promise<StepRunHandle> {
     const run = await this.client.createRun({
-      experimentId: this.#experimentId,
+      experimentId: this.experimentId,
       runName: step.name,
       parentRunId: this.parentRunId,
       tags: {
