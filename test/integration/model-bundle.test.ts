@@ -253,3 +253,20 @@ describe("downloadBundle + loadBundle", () => {
     await expect(loadBundle(tampered, tf)).rejects.toThrow(BundleIntegrityError);
   });
 });
+
+describe("the same model logged twice in one run", () => {
+  it("keeps the first version's files: the second goes to models/<name>-2", async () => {
+    const oneInput = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    const again = await log.model(oneInput, {
+      name,
+      inputSchema: { features: [{ name: "a", dtype: "float32" }] },
+    });
+    expect(again.artifactUri).toMatch(new RegExp(`/models/${name}-2$`));
+    expect(again.artifactUri).not.toBe(logged.artifactUri);
+    // Version 1 downloads and verifies as it was registered (2 features, a fallback).
+    const first = await downloadBundle(client, name, "1", join(work, "first-again"));
+    expect(first.manifest.fallback).toBeDefined();
+    const second = await downloadBundle(client, name, again.version!, join(work, "second"));
+    expect(second.manifest.fallback).toBeUndefined();
+  });
+});

@@ -186,7 +186,7 @@ async function uploadBundle(
   options: ModelBundleOptions,
   target: BundleTarget,
 ): Promise<LoggedModelBundle> {
-  const artifactPath = `models/${options.name}`;
+  const artifactPath = await unusedArtifactPath(target.client, target.runId, options.name);
   const lineage = bundleLineage({
     runId: target.runId,
     pipeline: target.pipeline?.name,
@@ -214,6 +214,23 @@ async function uploadBundle(
     return { artifactUri, registeredModel: version.name, version: version.version, manifest };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `models/<name>`, or `models/<name>-2`, `-3`, … when the run already has it: a model logged twice
+ * in one run (a notebook cell run again) must not overwrite the files of the version registered
+ * first, which would break that version's checksums.
+ */
+async function unusedArtifactPath(
+  client: MlflowClient,
+  runId: string,
+  name: string,
+): Promise<string> {
+  const taken = new Set((await client.listArtifacts(runId, "models")).map((entry) => entry.path));
+  for (let n = 1; ; n++) {
+    const path = n === 1 ? `models/${name}` : `models/${name}-${n}`;
+    if (!taken.has(path)) return path;
   }
 }
 
