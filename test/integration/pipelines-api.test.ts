@@ -12,7 +12,7 @@ import { EndpointBatchers, EndpointRegistry } from "../../server/src/serving";
 import { EndpointManager } from "../../server/src/serving/endpoint-manager";
 import { JobQueue } from "../../server/src/jobs";
 import { KilnMetrics } from "../../server/src/observability";
-import { realMlflowUri } from "../support/real-mlflow";
+import { realMlflowClient, realMlflowUri } from "../support/real-mlflow";
 import { tslabNotebook } from "../support/tslab-notebook";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-api-"));
@@ -301,10 +301,11 @@ describe("running a pipeline through the API", () => {
 });
 
 describe("the models a run registered", () => {
-  it("lists them with the step that logged them, for promotion", async () => {
+  it("lists them with the step that logged them and their aliases, for promotion", async () => {
     const started = await post("/api/pipelines/runs", { notebook: "model.ipynb" });
     const { runId, events } = (await started.json()) as { runId: string; events: string };
     await (await call(events, { key: keys.admin })).text(); // until run-finished
+    await realMlflowClient().setAlias(modelName, "champion", "1");
     const response = await call(`/api/pipelines/runs/${runId}/models`, { key: keys.admin });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -313,7 +314,7 @@ describe("the models a run registered", () => {
           model: modelName,
           version: "1",
           step: "train",
-          aliases: [],
+          aliases: ["champion"],
           createdAt: expect.any(Number) as number,
         },
       ],

@@ -208,7 +208,9 @@ export class PipelineRunManager {
       filter: `run_id IN (${ids})`,
       maxResults: 200,
     });
-    return items
+    // MLflow's search leaves `aliases` empty; each version's own record has them.
+    const versions = await Promise.all(items.map((v) => client.getModelVersion(v.name, v.version)));
+    return versions
       .map((v) => ({
         model: v.name,
         version: v.version,
