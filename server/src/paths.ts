@@ -13,6 +13,8 @@ export const kilnPaths = {
   venvBin: (name: string) => join(kilnRoot, ".venv", "bin", name),
   state: stateDir,
   mlflowDir: join(stateDir, "mlflow"),
+  /** The data lake (LanceDB) the CLI, the server's pipeline steps and notebooks share. */
+  lake: process.env.KILN_LAKE_URI || join(stateDir, "lake"),
   notebooks: join(kilnRoot, "notebooks"),
   tslabKernelSpec: join(kilnRoot, ".venv", "share", "jupyter", "kernels", "tslab", "kernel.json"),
   /** Kiln's JupyterLab extension as installed in the venv (`pip install ./extension`). */

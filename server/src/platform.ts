@@ -36,6 +36,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // JupyterLab (the extension, notebooks) reaches Kiln with a key that lives as long as this
     // platform; users create lasting keys with `kiln keys create`.
     const sessionAdminKey = `kiln_session_${randomBytes(24).toString("base64url")}`;
+    // One data lake for notebooks, the pipeline steps this server runs and the `kiln data` CLI.
+    process.env.KILN_LAKE_URI = kilnPaths.lake;
     kiln = await startKilnServer({ trackingUri: mlflow.uri, sessionAdminKey });
     log(`  Kiln       ${kiln.url}`);
     log("Starting JupyterLab…");
@@ -44,6 +46,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         MLFLOW_TRACKING_URI: mlflow.uri,
         KILN_SERVER_URL: kiln.url,
         KILN_ADMIN_KEY: sessionAdminKey,
+        KILN_LAKE_URI: kilnPaths.lake,
       },
       // Kiln's extension (its sidebar) talks to this server, whichever port it got.
       settingDefaults: {

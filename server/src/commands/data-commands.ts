@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { data, type FileFormat, type TableDescription, type WriteMode } from "@kiln/kernel-lib";
 import { kilnPaths } from "../paths";
@@ -10,8 +10,7 @@ const INGEST_USAGE =
 const USAGE = `Expected: ${INGEST_USAGE} | kiln data show TABLE [--lake URI] | kiln data tables [--lake URI]`;
 
 // The CLI's lake is in the checkout's state dir, like its other state; KILN_LAKE_URI overrides.
-const lakeUri = (option: string | undefined) =>
-  option || process.env.KILN_LAKE_URI || join(kilnPaths.state, "lake");
+const lakeUri = (option: string | undefined) => option || kilnPaths.lake;
 
 /** `kiln data ingest|show|tables …` */
 export async function dataCommand(args: string[]): Promise<void> {

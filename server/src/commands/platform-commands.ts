@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { kilnPaths } from "../paths";
 import { startKilnServer } from "../kiln-server";
 import { startPlatform } from "../platform";
 import { UsageError } from "./usage-error";
@@ -36,6 +37,8 @@ export async function serveCommand(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be a port number (0-65535), got "${values.port}".`);
   }
+  // The pipeline steps this server runs read and write the same lake as `kiln data`.
+  process.env.KILN_LAKE_URI = kilnPaths.lake;
   const server = await startKilnServer({
     port,
     ...(values.host ? { host: values.host } : {}),
