@@ -34,6 +34,13 @@ const routes: Record<string, (response: ServerResponse) => void> = {
     response.write(frame(events[0]!));
     setTimeout(() => response.destroy(), 30);
   },
+  "GET /api/pipelines/runs/silent/events": (response) => {
+    response.writeHead(200, { "content-type": "text/event-stream" });
+    // Keep-alive comments are signs of life; after them, nothing at all.
+    response.write(`${frame(events[0]!)}: keep-alive\n\n`);
+    setTimeout(() => response.write(": keep-alive\n\n"), 100);
+    setTimeout(() => response.destroy(), 2_000);
+  },
   "GET /api/pipelines/runs/old/events": (response) => {
     response.writeHead(409, { "content-type": "application/json" }).end(
       JSON.stringify({
@@ -124,6 +131,23 @@ describe("followPipelineRun", () => {
     expect(received).toEqual([events[0]]);
     expect(error.reason).toBe("unreachable");
     expect(error.message).toMatch(/broke while following run broken/);
+  });
+
+  it("gives up on a connection that goes silent, past keep-alive comments", async () => {
+    const received: PipelineEvent[] = [];
+    const error = await failureOf(
+      (async () => {
+        const signal = new AbortController().signal;
+        for await (const event of followPipelineRun(settings, "silent", signal, {
+          silenceMs: 300,
+        })) {
+          received.push(event);
+        }
+      })(),
+    );
+    expect(received).toEqual([events[0]]);
+    expect(error.reason).toBe("unreachable");
+    expect(error.message).toMatch(/sent nothing for 0.3 s while following run silent/);
   });
 
   it("passes on the server's refusal of a run it did not start", async () => {

@@ -147,7 +147,9 @@ export async function* followPipelineRun(
   settings: KilnSettings,
   runId: string,
   signal: AbortSignal,
+  options: { silenceMs?: number } = {},
 ): AsyncGenerator<PipelineEvent> {
+  const silenceMs = options.silenceMs ?? SILENT_STREAM_MS;
   const path = `/api/pipelines/runs/${encodeURIComponent(runId)}/events`;
   const response = await fetchKiln(settings, path, {
     headers: { Accept: "text/event-stream" },
@@ -161,9 +163,17 @@ export async function* followPipelineRun(
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
-        chunk = await reader.read();
+        chunk = await readWithin(reader, silenceMs);
       } catch (error) {
         if (signal.aborted) throw error;
+        if (error instanceof StreamSilentError) {
+          throw new KilnServerError(
+            "unreachable",
+            `The Kiln server at ${settings.serverUrl} sent nothing for ${silenceMs / 1000} s while following run ${runId}`,
+            "Check that the server is still running, then open the run from the runs list.",
+            { serverUrl: settings.serverUrl, response },
+          );
+        }
         throw new KilnServerError(
           "unreachable",
           `The connection to the Kiln server at ${settings.serverUrl} broke while following run ${runId}`,
@@ -186,6 +196,28 @@ export async function* followPipelineRun(
     parser.end();
     // Stops the download when the caller stops early (or aborts); a no-op after the end.
     await reader.cancel().catch(() => undefined);
+  }
+}
+
+// The server sends a keep-alive comment every 15 s: this much silence means a dead connection.
+const SILENT_STREAM_MS = 45_000;
+
+class StreamSilentError extends Error {}
+
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      reader.read(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StreamSilentError()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

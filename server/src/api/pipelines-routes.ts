@@ -4,6 +4,8 @@ import type { PipelineEvent } from "@kiln/kernel-lib";
 import type { PipelineRunManager } from "../pipelines/run-manager";
 import { KilnHttpError } from "./http-errors";
 
+const SSE_KEEP_ALIVE_MS = 15_000;
+
 type RunRequest = { notebook?: unknown; params?: unknown; force?: unknown; path?: unknown };
 
 /**
@@ -111,6 +113,11 @@ export function pipelinesRoutes(runs: PipelineRunManager): Hono {
       stream.onAbort(() => {
         live.feed.off("event", onEvent);
       });
+      // A step may run for minutes without an event: a comment now and then tells the client
+      // (and proxies) that the connection is alive.
+      const keepAlive = setInterval(() => {
+        void stream.write(": keep-alive\n\n").catch(() => undefined);
+      }, SSE_KEEP_ALIVE_MS);
       try {
         for (;;) {
           const event = queue.shift();
@@ -123,6 +130,7 @@ export function pipelinesRoutes(runs: PipelineRunManager): Hono {
           if (event.type === "run-finished") break;
         }
       } finally {
+        clearInterval(keepAlive);
         live.feed.off("event", onEvent);
       }
     });
