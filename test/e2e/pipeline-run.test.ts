@@ -2,7 +2,7 @@
 // real Kiln server on the same notebooks folder, runs tracked in the real MLflow server. One
 // JupyterLab and one Chromium for the whole file; the tests follow one another like a session.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +23,7 @@ describe("the pipeline graph in JupyterLab", () => {
   const work = mkdtempSync(join(tmpdir(), "kiln-e2e-graph-"));
   let kiln: KilnServer | undefined;
   let lab: LabInBrowser | undefined;
+  const consoleLines: string[] = [];
 
   beforeAll(async () => {
     const notebookDir = join(work, "notebooks");
@@ -49,6 +50,7 @@ describe("the pipeline graph in JupyterLab", () => {
       },
       settingDefaults: { "@kiln/jupyterlab:plugin": { serverUrl: kiln.url, apiKey: adminKey } },
     });
+    lab.page.on("console", (message) => consoleLines.push(message.text()));
     await lab.openNotebook(`${pipeline}.ipynb`);
     await lab.openSidebarPanel("kiln-pipeline-panel");
     await lab.page.click("#kiln-pipeline-panel .jp-KilnPanel-openGraph");
@@ -194,5 +196,16 @@ describe("the pipeline graph in JupyterLab", () => {
     await lab!.waitForTexts(SUMMARY, new RegExp(`^Run \\S+ of ${pipeline} v1: failed in `));
     await clickNode("numbers");
     await lab!.waitForTexts(`${GRAPH} .jp-KilnStepDetails-error`, /count 1000 is too large/);
+  });
+
+  it("keeps the API key out of the notebook, the step logs and the browser console", () => {
+    const files = readdirSync(work, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && /\.(ipynb|log)$/.test(entry.name))
+      .map((entry) => join(entry.parentPath, entry.name));
+    expect(files.filter((file) => file.endsWith(".ipynb")).length).toBeGreaterThan(0);
+    expect(files.filter((file) => file.endsWith(".log")).length).toBeGreaterThan(0);
+    for (const file of files) expect(readFileSync(file, "utf8")).not.toContain(adminKey);
+    expect(consoleLines.length).toBeGreaterThan(0);
+    expect(consoleLines.filter((line) => line.includes(adminKey))).toEqual([]);
   });
 });
