@@ -6,7 +6,7 @@ declare module "autocannon" {
     duration: number;
     method: "POST";
     headers: Record<string, string>;
-    body: string;
+    body: string | Buffer;
     pipelining?: number;
     timeout?: number;
   };
