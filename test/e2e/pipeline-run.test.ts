@@ -46,6 +46,8 @@ describe("the pipeline graph in JupyterLab", () => {
           ].join("\n"),
           "// @kiln step=total\nconst total = numbers.reduce((a, b) => a + b, 0);\nconsole.log(`total is ${total}`);",
           '// @kiln step=report after=total\nconsole.log("report written");',
+          // No annotation: joins the step above, so `report` has two cells.
+          'console.log("report appendix");',
         ]),
       },
       settingDefaults: { "@kiln/jupyterlab:plugin": { serverUrl: kiln.url, apiKey: adminKey } },
@@ -131,6 +133,17 @@ describe("the pipeline graph in JupyterLab", () => {
         ),
       )
       .toEqual([2]);
+  });
+
+  it("selects every cell of a step that spans several", async () => {
+    await clickNode("report");
+    await expect
+      .poll(() =>
+        lab!.page.$$eval(".jp-NotebookPanel .jp-Notebook .jp-Cell", (cells) =>
+          cells.flatMap((cell, i) => (cell.classList.contains("jp-mod-selected") ? [i] : [])),
+        ),
+      )
+      .toEqual([3, 4]);
   });
 
   it("runs with a param override and follows each step to succeeded, with its log and MLflow runs", async () => {

@@ -78,10 +78,15 @@ export function selectCells<Cell>(
   });
   const first = cells[0];
   if (!first) return;
-  // Several selected cells only exist in command mode; edit mode keeps one.
-  notebook.mode = "command";
-  notebook.activeCellIndex = first.index;
-  notebook.deselectAll();
-  for (const { cell } of cells) notebook.select(cell);
-  void notebook.scrollToCell(first.cell, "start");
+  const select = () => {
+    // Several selected cells only exist in command mode; edit mode keeps one.
+    notebook.mode = "command";
+    notebook.activeCellIndex = first.index;
+    notebook.deselectAll();
+    for (const { cell } of cells) notebook.select(cell);
+  };
+  select();
+  // Scrolling activates the cell, which puts the notebook in edit mode and drops all but one
+  // selected cell: select again once the scroll is done.
+  void notebook.scrollToCell(first.cell, "start").then(select, select);
 }
