@@ -15,7 +15,11 @@ type RunRequest = { notebook?: unknown; params?: unknown; force?: unknown; path?
  * @example
  * app.route("/api/pipelines", pipelinesRoutes(new PipelineRunManager({ ... })));
  */
-export function pipelinesRoutes(runs: PipelineRunManager): Hono {
+export function pipelinesRoutes(
+  runs: PipelineRunManager,
+  options: { keepAliveMs?: number } = {},
+): Hono {
+  const keepAliveMs = options.keepAliveMs ?? SSE_KEEP_ALIVE_MS;
   const routes = new Hono();
 
   routes.get("/", async (c) => c.json({ pipelines: await runs.listPipelines() }));
@@ -117,7 +121,7 @@ export function pipelinesRoutes(runs: PipelineRunManager): Hono {
       // (and proxies) that the connection is alive.
       const keepAlive = setInterval(() => {
         void stream.write(": keep-alive\n\n").catch(() => undefined);
-      }, SSE_KEEP_ALIVE_MS);
+      }, keepAliveMs);
       try {
         for (;;) {
           const event = queue.shift();

@@ -41,7 +41,7 @@ export interface RunModel {
 }
 
 /** A run started by this server: its events so far, and a feed of the next ones. */
-interface LiveRun {
+export interface LiveRun {
   events: PipelineEvent[];
   feed: EventEmitter;
   finished: boolean;
