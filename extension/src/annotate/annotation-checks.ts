@@ -2,7 +2,11 @@
 // reads it, plus the notebook-wide rules on step names (unique, `after` naming real steps). They
 // show while the user types, and when the Kiln server cannot be reached.
 
-import type { KilnCellAnnotation } from "@kiln/kernel-lib/spec";
+import {
+  duplicateStepProblem,
+  unknownAfterProblem,
+  type KilnCellAnnotation,
+} from "@kiln/kernel-lib/spec";
 import { readNotebookAnnotations, type NotebookCell } from "../models/notebook-annotations";
 
 /** A problem as Kiln shows it: the compiler's code, what is wrong and what to do. */
@@ -46,10 +50,8 @@ export function checkAnnotations(cells: readonly NotebookCell[]): CellProblem[] 
     const first = steps.find((step) => step.annotation.step === annotation.step);
     if (first) {
       found.push({
-        code: "duplicate-step",
+        ...duplicateStepProblem(annotation.step, first.cellIndex),
         cellIndex: cell.index,
-        message: `step name \`${annotation.step}\` is already used by cell ${first.cellIndex}; step names must be unique.`,
-        fix: "Rename one of the steps, or remove this cell's annotation so it joins the step above.",
       });
     } else {
       steps.push({ annotation, cellIndex: cell.index });
@@ -60,12 +62,7 @@ export function checkAnnotations(cells: readonly NotebookCell[]): CellProblem[] 
     for (const target of annotation.after) {
       if (names.has(target)) continue;
       const known = [...names].filter((name) => name !== annotation.step);
-      found.push({
-        code: "unknown-after",
-        cellIndex,
-        message: `step \`${annotation.step}\` says \`after=${target}\`, but there is no step \`${target}\` (steps: ${known.length > 0 ? known.map((name) => `\`${name}\``).join(", ") : "none other"}).`,
-        fix: `Change \`after\` to the name of an existing step, or remove \`${target}\` from it.`,
-      });
+      found.push({ ...unknownAfterProblem(annotation.step, target, known), cellIndex });
     }
   }
   return found.sort((a, b) => a.cellIndex - b.cellIndex);

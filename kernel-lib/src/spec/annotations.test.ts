@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  duplicateStepProblem,
+  unknownAfterProblem,
   cellRefOf,
   checkStepName,
   formatAnnotationComment,
@@ -202,5 +204,22 @@ describe("cellRefOf", () => {
     });
     expect(cellRefOf(0, `// ${"x".repeat(200)}`).firstLine).toHaveLength(80);
     expect(cellRefOf(1, "   \n")).toEqual({ index: 1, firstLine: "" });
+  });
+});
+
+describe("notebook-wide step name problems (one text for the compiler and the extension)", () => {
+  it("names the cell that has a duplicated step name first", () => {
+    expect(duplicateStepProblem("train", 2)).toEqual({
+      code: "duplicate-step",
+      message: "step name `train` is already used by cell 2; step names must be unique.",
+      fix: "Rename one of the steps, or remove this cell's annotation so it joins the step above.",
+    });
+  });
+
+  it("lists the steps an unknown `after` could have named", () => {
+    expect(unknownAfterProblem("train", "prep", ["load", "split"]).message).toBe(
+      "step `train` says `after=prep`, but there is no step `prep` (steps: `load`, `split`).",
+    );
+    expect(unknownAfterProblem("train", "prep", []).message).toMatch(/\(steps: none other\)/);
   });
 });

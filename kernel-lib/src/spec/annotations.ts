@@ -411,3 +411,48 @@ function firstNonEmptyLine(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** A notebook-wide annotation rule broken: what the compiler and the extension both report. */
+export type StepNameProblem = {
+  code: "duplicate-step" | "unknown-after";
+  message: string;
+  fix: string;
+};
+
+/**
+ * The problem of a step name used twice; `firstCell` is the index of the cell that has it first.
+ *
+ * @example
+ * ```ts
+ * duplicateStepProblem("train", 2).message; // "step name `train` is already used by cell 2; …"
+ * ```
+ */
+export function duplicateStepProblem(step: string, firstCell: number | undefined): StepNameProblem {
+  return {
+    code: "duplicate-step",
+    message: `step name \`${step}\` is already used by ${firstCell === undefined ? "an earlier cell" : `cell ${firstCell}`}; step names must be unique.`,
+    fix: "Rename one of the steps, or remove this cell's annotation so it joins the step above.",
+  };
+}
+
+/**
+ * The problem of an `after` that names no step; `otherSteps` are the steps it could name.
+ *
+ * @example
+ * ```ts
+ * unknownAfterProblem("train", "prep", ["load"]).fix; // "Change `after` to the name of an existing step, …"
+ * ```
+ */
+export function unknownAfterProblem(
+  step: string,
+  target: string,
+  otherSteps: readonly string[],
+): StepNameProblem {
+  const known =
+    otherSteps.length > 0 ? otherSteps.map((name) => `\`${name}\``).join(", ") : "none other";
+  return {
+    code: "unknown-after",
+    message: `step \`${step}\` says \`after=${target}\`, but there is no step \`${target}\` (steps: ${known}).`,
+    fix: `Change \`after\` to the name of an existing step, or remove \`${target}\` from it.`,
+  };
+}

@@ -1,6 +1,7 @@
 // The step graph: data edges from inputs, order edges from `after`, cycle detection that names
 // the steps on the cycle, and a deterministic topological order (ties keep notebook order).
 
+import { unknownAfterProblem } from "../../spec/annotations";
 import type { EdgeSpec } from "../../spec/pipeline-spec";
 import type { CompileProblem } from "./errors";
 import type { ResolvedStep } from "./name-resolution";
@@ -47,10 +48,8 @@ export function buildDag(steps: ResolvedStep[]): StepDag {
       }
       const known = [...position.keys()].filter((n) => n !== step.group.name);
       problems.push({
-        code: "unknown-after",
+        ...unknownAfterProblem(step.group.name, target, known),
         cell: step.group.cells[0]?.ref,
-        message: `step \`${step.group.name}\` says \`after=${target}\`, but there is no step \`${target}\` (steps: ${known.length > 0 ? known.map((n) => `\`${n}\``).join(", ") : "none other"}).`,
-        fix: `Change \`after\` to the name of an existing step, or remove \`${target}\` from it.`,
       });
     }
   }

@@ -7,7 +7,12 @@
 // their own cell only, so a helper cell below a transform cell does not silently become part of
 // the serving code.
 
-import { cellRefOf, resolveCellAnnotation, type KilnCellAnnotation } from "../../spec/annotations";
+import {
+  cellRefOf,
+  duplicateStepProblem,
+  resolveCellAnnotation,
+  type KilnCellAnnotation,
+} from "../../spec/annotations";
 import type { CellRef, ParamSpec } from "../../spec/pipeline-spec";
 import { analyzeCell, type CellAnalysis } from "./cell-analysis";
 import type { CompileProblem } from "./errors";
@@ -76,10 +81,8 @@ export function groupCells(notebook: ParsedNotebook): {
       if (stepsByName.has(annotation.step)) {
         const first = stepsByName.get(annotation.step)?.cells[0]?.ref;
         problems.push({
-          code: "duplicate-step",
+          ...duplicateStepProblem(annotation.step, first?.index),
           cell: analyzed.ref,
-          message: `step name \`${annotation.step}\` is already used by ${first ? `cell ${first.index}` : "an earlier cell"}; step names must be unique.`,
-          fix: `Rename one of the steps, or remove this cell's annotation so it joins the step above.`,
         });
         continue;
       }
