@@ -49,3 +49,4 @@ export {
 export * from "./serving/bundle";
 export * from "./data";
 export type { ModelBundleOptions, LoggedModelBundle } from "./pipeline/runtime";
+export * from "./features";

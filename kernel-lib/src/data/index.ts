@@ -14,9 +14,25 @@
 import { ingest } from "./ingest";
 import { read, readRows } from "./read";
 import { describe, tag, tables, versions } from "./table-catalog";
+import { defineFeatureView } from "../features/feature-view";
+import { materialize } from "../features/materialize";
+import { getOnlineFeatures } from "../features/online-features";
+import { getTrainingSet } from "../features/training-set";
 
-/** The `kiln.data` namespace. */
-export const data = { ingest, read, readRows, versions, tables, tag, describe };
+/** The `kiln.data` namespace, with the feature store's calls (../features). */
+export const data = {
+  ingest,
+  read,
+  readRows,
+  versions,
+  tables,
+  tag,
+  describe,
+  defineFeatureView,
+  materialize,
+  getTrainingSet,
+  getOnlineFeatures,
+};
 
 export type { IngestOptions, IngestProgress, IngestResult } from "./ingest";
 export type { ReadOptions } from "./read";

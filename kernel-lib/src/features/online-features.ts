@@ -1,0 +1,134 @@
+/**
+ * Online lookups for serving: the latest feature values of each key, answered from an
+ * in-memory index of the view's newest committed version (key → row with the newest event
+ * time). The index is built on first use and rebuilt when the table gets a new committed
+ * version; to keep lookups in memory, the version is checked at most every `maxStalenessMs`.
+ *
+ * @example
+ * ```ts
+ * const { rows, version } = await kiln.data.getOnlineFeatures(sensorHealth, [{ sensor_id: 7 }, 8]);
+ * rows[0]; // { temp_f: 77.1, hot: false }, or null for a key the view has never seen
+ * ```
+ */
+import type { Table as ArrowTable } from "apache-arrow";
+import { Lake, resolveLakeUri } from "../data/lake";
+import { readTableState, resolveVersion } from "../data/table-versions";
+import { columnValues } from "./column-values";
+import { epochMillis, joinKey } from "./entity-rows";
+import { FeatureOptionsError } from "./errors";
+import type { FeatureView } from "./feature-view";
+
+/** Options of {@link getOnlineFeatures}. */
+export type OnlineFeaturesOptions = {
+  /** Feature columns to return; default every column but the key and event time. */
+  features?: readonly string[];
+  /** How old the index may be before the table's version is checked again; default 1000 ms. */
+  maxStalenessMs?: number;
+  /** Lake URI; default `$KILN_LAKE_URI`, `$KILN_STATE_DIR/lake` or `.kiln/lake`. */
+  lake?: string;
+};
+
+/** The answer to a lookup: one row of features per key asked (null: key unknown). */
+export type OnlineFeatures = {
+  /** The view table's version the values come from. */
+  version: number;
+  rows: (Record<string, unknown> | null)[];
+};
+
+/** A key to look up: a record holding the key column(s), an array of key values, or a value. */
+export type EntityKey = Record<string, unknown> | readonly unknown[] | string | number | bigint;
+
+type OnlineIndex = {
+  version: number;
+  checkedAt: number;
+  data: ArrowTable;
+  latestRow: Map<string, number>;
+};
+
+// One index per lake and table, shared by every caller in the process (a serving worker).
+const indexes = new Map<string, Promise<OnlineIndex>>();
+
+/** The latest feature values of `keys` in a materialized feature view. */
+export async function getOnlineFeatures(
+  view: FeatureView,
+  keys: readonly EntityKey[],
+  options: OnlineFeaturesOptions = {},
+): Promise<OnlineFeatures> {
+  const index = await currentIndex(options.lake, view, options.maxStalenessMs ?? 1000);
+  const features =
+    options.features ??
+    index.data.schema.fields
+      .map((field) => field.name)
+      .filter((name) => !view.key.includes(name) && name !== view.eventTime);
+  const columns = features.map((name) => {
+    const column = index.data.getChild(name);
+    if (column) return column;
+    throw new FeatureOptionsError(
+      `Feature view "${view.name}" has no column "${name}"; its columns are: ${index.data.schema.fields.map((f) => f.name).join(", ")}.`,
+      "Ask for some of its feature columns.",
+    );
+  });
+  const rows = keys.map((key) => {
+    const row = index.latestRow.get(joinKey(keyValues(key, view)));
+    if (row === undefined) return null;
+    const values: Record<string, unknown> = {};
+    features.forEach((name, at) => (values[name] = columns[at]!.get(row) as unknown));
+    return values;
+  });
+  return { version: index.version, rows };
+}
+
+async function currentIndex(
+  lakeUri: string | undefined,
+  view: FeatureView,
+  maxStalenessMs: number,
+): Promise<OnlineIndex> {
+  const id = `${resolveLakeUri(lakeUri)}\u0000${view.name}`;
+  const cached = indexes.get(id);
+  const index = cached ? await cached.catch(() => undefined) : undefined;
+  // A fresh index answers without touching the lake: no connection, no version check.
+  if (index && Date.now() - index.checkedAt <= maxStalenessMs) return index;
+  const lake = await Lake.open(lakeUri);
+  const table = await lake.openTable(view.name);
+  const version = resolveVersion(await readTableState(table), {});
+  if (index && index.version === version) {
+    index.checkedAt = Date.now();
+    return index;
+  }
+  const building = buildIndex(table, version, view);
+  indexes.set(id, building);
+  return building;
+}
+
+async function buildIndex(
+  table: Awaited<ReturnType<Lake["openTable"]>>,
+  version: number,
+  view: FeatureView,
+): Promise<OnlineIndex> {
+  await table.checkout(version);
+  const data = (await table.toArrow()) as unknown as ArrowTable;
+  const keyColumns = view.key.map((name) => columnValues(data.getChild(name)!));
+  const timeColumn = columnValues(data.getChild(view.eventTime)!);
+  const latestRow = new Map<string, number>();
+  const latestTime = new Map<string, number>();
+  // `numRows` sums over the table's batches on every read, so it is read once.
+  const length = data.numRows;
+  for (let row = 0; row < length; row++) {
+    const key = joinKey(keyColumns.map((column) => column[row]));
+    const time = epochMillis(timeColumn[row]) ?? -Infinity;
+    // `>=`: of rows with equal times, the one written last wins, as in training sets.
+    if (time >= (latestTime.get(key) ?? -Infinity)) {
+      latestRow.set(key, row);
+      latestTime.set(key, time);
+    }
+  }
+  return { version, checkedAt: Date.now(), data, latestRow };
+}
+
+function keyValues(key: EntityKey, view: FeatureView): unknown[] {
+  if (Array.isArray(key)) return key as unknown[];
+  if (typeof key === "object" && key !== null) {
+    return view.key.map((name) => (key as Record<string, unknown>)[name]);
+  }
+  return [key];
+}
