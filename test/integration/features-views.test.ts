@@ -194,3 +194,26 @@ describe("materializing an upserted source", () => {
     ).toEqual(["m1:1000", "m1:1500", "m2:2000", "m3:3000"]);
   });
 });
+
+describe("a large source", () => {
+  it("materializes more rows than a call could take as arguments (200,000)", async () => {
+    const start = Date.UTC(2026, 10, 1);
+    await kiln.data.ingest(
+      Array.from({ length: 200_000 }, (_, i) => ({
+        id: i,
+        ts: new Date(start + i * 1000).toISOString(),
+        x: i % 7,
+      })),
+      { table: "big_source", lake, key: "id", eventTime: "ts", schema: { x: "float64" } },
+    );
+    const view = kiln.data.defineFeatureView({
+      name: "big_view",
+      key: "id",
+      eventTime: "ts",
+      sources: ["big_source"],
+      transform: (rows) => rows,
+    });
+    const result = await kiln.data.materialize(view, { lake, lineage: false });
+    expect(result.rows).toBe(200_000);
+  });
+});

@@ -66,7 +66,9 @@ export async function materialize(
     const { rows, now } = await newRows(lake, source, before, options.lineage);
     progress.set(source, { definition: view.version, ...now });
     sources.push({ table: source, from: before?.version, to: now.version, rows: rows.length });
-    if (rows.length > 0) features.push(...(await view.transform(rows, { source })));
+    if (rows.length === 0) continue;
+    // Not push(...rows): spreading a million rows as arguments overflows the stack.
+    for (const row of await view.transform(rows, { source })) features.push(row);
   }
   let version: number | undefined;
   if (features.length > 0) {
