@@ -62,59 +62,44 @@ export async function getRegisteredModel(
   return toRegisteredModel(response.registered_model);
 }
 
-/** Input of {@link searchRegisteredModels}. */
-export type SearchRegisteredModelsInput = {
-  /** MLflow filter, e.g. `name LIKE 'churn%'`. */
+/** Input of the registry's searches: an MLflow filter, e.g. `name LIKE 'churn%'` or `run_id IN ('a1')`. */
+export type SearchRegistryInput = {
   filter?: string;
   orderBy?: string[];
   maxResults?: number;
   pageToken?: string;
 };
+/** Input of {@link searchRegisteredModels}. */
+export type SearchRegisteredModelsInput = SearchRegistryInput;
+/** Input of {@link searchModelVersions}. */
+export type SearchModelVersionsInput = SearchRegistryInput;
 
 /** One page of registered models. */
-export async function searchRegisteredModels(
+export function searchRegisteredModels(
   http: MlflowTransport,
   input: SearchRegisteredModelsInput = {},
 ): Promise<Page<RegisteredModel>> {
-  const response = await http.json<{
-    registered_models?: WireRegisteredModel[];
-    next_page_token?: string;
-  }>({
-    method: "GET",
-    path: `${BASE}/registered-models/search`,
-    params: {
-      filter: input.filter,
-      order_by: input.orderBy,
-      max_results: input.maxResults,
-      page_token: input.pageToken,
-    },
-  });
-  return {
-    items: (response.registered_models ?? []).map(toRegisteredModel),
-    nextPageToken: response.next_page_token || undefined,
-  };
+  return searchPage(http, "registered-models", "registered_models", toRegisteredModel, input);
 }
 
-/** Input of {@link searchModelVersions}. */
-export type SearchModelVersionsInput = {
-  /** MLflow filter, e.g. `run_id IN ('a1', 'b2')` or `name = 'churn'`. */
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
-};
-
 /** One page of model versions, across registered models. */
-export async function searchModelVersions(
+export function searchModelVersions(
   http: MlflowTransport,
   input: SearchModelVersionsInput = {},
 ): Promise<Page<ModelVersion>> {
-  const response = await http.json<{
-    model_versions?: WireModelVersion[];
-    next_page_token?: string;
-  }>({
+  return searchPage(http, "model-versions", "model_versions", toModelVersion, input);
+}
+
+async function searchPage<Wire, Item>(
+  http: MlflowTransport,
+  resource: string,
+  field: string,
+  toItem: (wire: Wire) => Item,
+  input: SearchRegistryInput,
+): Promise<Page<Item>> {
+  const response = await http.json<Record<string, Wire[] | string | undefined>>({
     method: "GET",
-    path: `${BASE}/model-versions/search`,
+    path: `${BASE}/${resource}/search`,
     params: {
       filter: input.filter,
       order_by: input.orderBy,
@@ -122,9 +107,10 @@ export async function searchModelVersions(
       page_token: input.pageToken,
     },
   });
+  const next = response["next_page_token"];
   return {
-    items: (response.model_versions ?? []).map(toModelVersion),
-    nextPageToken: response.next_page_token || undefined,
+    items: ((response[field] as Wire[] | undefined) ?? []).map(toItem),
+    nextPageToken: typeof next === "string" && next !== "" ? next : undefined,
   };
 }
 

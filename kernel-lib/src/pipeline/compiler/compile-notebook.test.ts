@@ -282,6 +282,14 @@ describe("compileNotebookFile", () => {
     ).toEqual([["churn", ["v1", "v2"]]]);
   });
 
+  it("hashes a lockfile again once it changes (hashes are kept between calls)", async () => {
+    const lockfile = join(dir, "package-lock.json");
+    await writeFile(lockfile, '{"lockfileVersion": 3}');
+    expect(await findLockfileHash(dir)).toBe(sha256('{"lockfileVersion": 3}'));
+    await writeFile(lockfile, '{"lockfileVersion": 3, "packages": {}}');
+    expect(await findLockfileHash(dir)).toBe(sha256('{"lockfileVersion": 3, "packages": {}}'));
+  });
+
   it("writes nothing when compilation fails", async () => {
     const path = join(dir, "broken.ipynb");
     await writeFile(path, JSON.stringify(notebook("// @kiln step=a\nconsole.log(nope);")));

@@ -180,6 +180,8 @@ export async function compileNotebookFile(
   return { spec, version };
 }
 
+const lockfileHashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();
+
 /**
  * sha256 of the nearest `package-lock.json` in `dir` or above it, or undefined when none exists.
  *
@@ -190,8 +192,16 @@ export async function compileNotebookFile(
  */
 export async function findLockfileHash(dir: string): Promise<string | undefined> {
   for (let current = resolve(dir); ; current = dirname(current)) {
+    const file = join(current, "package-lock.json");
     try {
-      return sha256(await fs.readFile(join(current, "package-lock.json")));
+      // The server analyzes a notebook at every pause in typing: hash a lockfile again only
+      // when it changed, not its megabytes on every call.
+      const { mtimeMs, size } = await fs.stat(file);
+      const known = lockfileHashes.get(file);
+      if (known && known.mtimeMs === mtimeMs && known.size === size) return known.hash;
+      const hash = sha256(await fs.readFile(file));
+      lockfileHashes.set(file, { mtimeMs, size, hash });
+      return hash;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
