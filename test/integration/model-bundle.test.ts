@@ -254,6 +254,80 @@ describe("downloadBundle + loadBundle", () => {
   });
 });
 
+describe("LoadedBundle.predictMatrix", () => {
+  it("answers a matrix as predict answers its rows, with or without the fallback", async () => {
+    const plain = dense(4);
+    const logged = await log.model(plain, {
+      name: `${name}-plain`,
+      inputSchema: {
+        features: [
+          { name: "a", dtype: "float32", min: 0, max: 10 },
+          { name: "b", dtype: "float32", min: 0, max: 10 },
+          { name: "c", dtype: "float32", min: 0, max: 100 },
+          { name: "e", dtype: "float32", required: false, default: 2 },
+        ],
+      },
+      fallback: { model: fallback, features: ["a", "b"] },
+    });
+    const downloaded = await downloadBundle(
+      client,
+      `${name}-plain`,
+      logged.version!,
+      join(work, "plain"),
+    );
+    const loaded = await loadBundle(downloaded.dir, tf);
+    try {
+      const rowsOf = (values: number[]) =>
+        Array.from({ length: values.length / 4 }, (_, i) => {
+          const [a, b, c, e] = values
+            .slice(i * 4, i * 4 + 4)
+            .map((v) => (Number.isNaN(v) ? null : v));
+          return { a, b, c, e } as InputRow;
+        });
+      // Every row usable (e missing → its default): the matrix goes to the model as it is.
+      const usable = [1, 2, 30, NaN, 6, 4, 55, 7, 10, 0, 100, 2];
+      // c missing and c out of range: those rows go to the fallback.
+      const degraded = [1, 2, NaN, 3, 4, 0, 55, 1, 3, 1, 250, 0];
+      for (const values of [usable, degraded]) {
+        const byMatrix = loaded.predictMatrix(Float32Array.from(values), 3);
+        const byRows = loaded.predict(rowsOf(values));
+        expect(byMatrix.width).toBe(1);
+        expect(byMatrix.usedFallback).toEqual(byRows.usedFallback);
+        expect(byMatrix.fallbackReasons).toEqual(byRows.fallbackReasons);
+        Array.from(byMatrix.outputs).forEach((value, i) =>
+          expect(value).toBeCloseTo(byRows.outputs[i]![0]!, 5),
+        );
+      }
+      expect(loaded.predictMatrix(Float32Array.from(degraded), 3).usedFallback).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      expect(() => loaded.predictMatrix(Float32Array.from([NaN, 1, 1, 1]), 1)).toThrow(
+        /Row 0: field "a" expected a float32 number in \[0, 10\] \(the fallback model needs it\), got nothing/,
+      );
+      expect(() => loaded.predictMatrix(new Float32Array(5), 1)).toThrow(
+        /expects rows × 4 values .* got 5 values for 1 rows/,
+      );
+    } finally {
+      loaded.dispose();
+    }
+  });
+
+  it("takes the row path for a bundle with a transform, with the same answers", () => {
+    const values = [1, 2, 30, 1, 4, 0, NaN, 0];
+    const byMatrix = bundle.predictMatrix(Float32Array.from(values), 2);
+    const byRows = bundle.predict([
+      { a: 1, b: 2, c: 30, d: 1 },
+      { a: 4, b: 0, c: null, d: 0 },
+    ]);
+    expect(byMatrix.usedFallback).toEqual([false, true]);
+    Array.from(byMatrix.outputs).forEach((value, i) =>
+      expect(value).toBeCloseTo(byRows.outputs[i]![0]!, 5),
+    );
+  });
+});
+
 describe("the same model logged twice in one run", () => {
   it("keeps the first version's files: the second goes to models/<name>-2", async () => {
     const oneInput = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });

@@ -9,7 +9,10 @@ import {
 /** What serving code reports; an interface so serving depends on no registry. */
 export interface ServingMetrics {
   /** One scoring request answered: counts its rows by fallback and observes its latency. */
-  observePrediction(prediction: RequestPrediction, seconds: number): void;
+  observePrediction(
+    prediction: Pick<RequestPrediction, "model" | "usedFallback">,
+    seconds: number,
+  ): void;
   /** One `predict` call of the micro-batcher with `rows` rows. */
   observeBatch(endpoint: string, rows: number): void;
 }
@@ -86,7 +89,10 @@ export class KilnMetrics implements ServingMetrics {
     this.httpRequestDuration.observe({ method, route }, seconds);
   }
 
-  observePrediction(prediction: RequestPrediction, seconds: number): void {
+  observePrediction(
+    prediction: Pick<RequestPrediction, "model" | "usedFallback">,
+    seconds: number,
+  ): void {
     const { endpoint, version } = prediction.model;
     const fallbackRows = prediction.usedFallback.filter(Boolean).length;
     const modelRows = prediction.usedFallback.length - fallbackRows;

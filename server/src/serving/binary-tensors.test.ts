@@ -38,7 +38,7 @@ describe("decodeBinaryRequest", () => {
     const request = decodeBinaryRequest(body, headerLength) as {
       inputs: { name: string; data: unknown[] }[];
     };
-    expect(request.inputs.map((i) => [i.name, i.data])).toEqual([
+    expect(request.inputs.map((i) => [i.name, Array.from(i.data)])).toEqual([
       ["a", [1.5, -2]],
       ["b", [7, -3]],
       ["c", [4]],

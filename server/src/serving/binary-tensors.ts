@@ -1,3 +1,4 @@
+import { endianness } from "node:os";
 import type { OutputSpec } from "./endpoint-model";
 import type { OutputTensor } from "./open-inference-request";
 import { ServingRequestError } from "./scoring";
@@ -20,6 +21,8 @@ const readers: Record<
   FP64: { size: 8, read: (v, o) => v.getFloat64(o, true) },
 };
 
+const littleEndian = endianness() === "LE";
+
 type TensorJson = {
   name?: unknown;
   datatype?: unknown;
@@ -32,7 +35,7 @@ type TensorJson = {
  * clients send by default): the first `headerLength` bytes are the JSON request, followed by the
  * raw little-endian data of every input whose `parameters.binary_data_size` is set, in order.
  * Returns the JSON request with those inputs' `data` filled in, so the rest of the server sees
- * an ordinary JSON request.
+ * an ordinary JSON request; FP32 data stays a `Float32Array` (the fast path for numeric models).
  *
  * @example
  * const request = decodeBinaryRequest(body, Number(c.req.header("inference-header-content-length")));
@@ -80,9 +83,14 @@ export function decodeBinaryRequest(body: Uint8Array, headerLength: number): unk
         `Input "${name}": binary_data_size ${String(size)} does not fit the ${body.byteLength - offset} bytes left or a whole number of ${String(input.datatype)} elements.`,
       );
     }
-    const data: (number | boolean)[] = [];
-    for (let at = offset; at < offset + size; at += reader.size) data.push(reader.read(view, at));
-    input.data = data;
+    if (input.datatype === "FP32" && littleEndian) {
+      // A copy, so the array is aligned and does not keep the request body alive.
+      input.data = new Float32Array(body.slice(offset, offset + size).buffer);
+    } else {
+      const data: (number | boolean)[] = [];
+      for (let at = offset; at < offset + size; at += reader.size) data.push(reader.read(view, at));
+      input.data = data;
+    }
     offset += size;
   }
   if (offset !== body.byteLength) {
@@ -122,13 +130,21 @@ export function encodeBinaryResponse(
   const buffers: Uint8Array[] = [];
   const outputs = response.outputs.map((tensor) => {
     if (!binaryOutputs.has(tensor.name)) return tensor;
-    const writer = writers[tensor.datatype];
-    const bytes = new Uint8Array(tensor.data.length * writer.size);
-    const view = new DataView(bytes.buffer);
-    tensor.data.forEach((value, index) => writer.write(view, index * writer.size, value));
-    buffers.push(bytes);
+    const { data } = tensor;
+    if (data instanceof Float32Array && littleEndian) {
+      buffers.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } else {
+      const writer = writers[tensor.datatype];
+      const bytes = new Uint8Array(data.length * writer.size);
+      const view = new DataView(bytes.buffer);
+      for (let index = 0; index < data.length; index += 1) {
+        writer.write(view, index * writer.size, data[index]!);
+      }
+      buffers.push(bytes);
+    }
     const { name, shape, datatype } = tensor;
-    return { name, shape, datatype, parameters: { binary_data_size: bytes.byteLength } };
+    const size = buffers[buffers.length - 1]!.byteLength;
+    return { name, shape, datatype, parameters: { binary_data_size: size } };
   });
   const header = new TextEncoder().encode(JSON.stringify({ ...response, outputs }));
   const body = new Uint8Array(

@@ -2,6 +2,7 @@ import { BundleInputError, type InputRow, type LoadedBundle } from "@kiln/kernel
 import {
   InputValidationError,
   type FeatureDatatype,
+  type FeatureMatrix,
   type FeatureRow,
   type ServedModel,
 } from "./endpoint-model";
@@ -39,27 +40,42 @@ export async function servedBundle(
   // predict at all fails promotion instead of its first request.
   const probe = bundle.predict([warmUpRow(bundle)]);
   const width = probe.outputs[0]?.length ?? 1;
-  return {
+  const model: ServedModel = {
     endpoint,
     modelName,
     version,
     inputs,
     outputs: [{ name: "output", datatype: "FP32", shape: [width] }],
     async predict(rows: FeatureRow[]) {
-      try {
+      return asInputErrors(() => {
         const { outputs, usedFallback } = bundle.predict(rows.map(toInputRow));
         return { outputs, usedFallback };
-      } catch (error) {
-        if (error instanceof BundleInputError) {
-          throw new InputValidationError(error.field, error.expected, {
-            row: error.row,
-            message: error.message,
-          });
-        }
-        throw error;
-      }
+      });
     },
   };
+  if (inputs.every((input) => input.datatype === "FP32")) {
+    model.predictMatrix = async ({ rows, values }: FeatureMatrix) =>
+      asInputErrors(() => {
+        const { outputs, usedFallback } = bundle.predictMatrix(values, rows);
+        return { outputs, usedFallback };
+      });
+  }
+  return model;
+}
+
+/** Runs `predict`, turning the bundle's row errors into the serving layer's 400s. */
+function asInputErrors<T>(predict: () => T): T {
+  try {
+    return predict();
+  } catch (error) {
+    if (error instanceof BundleInputError) {
+      throw new InputValidationError(error.field, error.expected, {
+        row: error.row,
+        message: error.message,
+      });
+    }
+    throw error;
+  }
 }
 
 function toInputRow(row: FeatureRow): InputRow {

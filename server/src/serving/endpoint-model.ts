@@ -29,6 +29,19 @@ export type BatchPrediction = {
 };
 
 /**
+ * Rows as one row-major FP32 matrix: `rows` rows of one value per `ServedModel.inputs` entry, in
+ * that order. NaN is a missing value (like `null` in a `FeatureRow`).
+ */
+export type FeatureMatrix = { rows: number; values: Float32Array };
+
+/** What `ServedModel.predictMatrix` answers: every output of a row in order, row-major. */
+export type MatrixPrediction = {
+  /** `rows × (sum of the outputs' sizes)` values. */
+  outputs: Float32Array;
+  usedFallback: boolean[];
+};
+
+/**
  * A loaded model version behind a serving endpoint. The model bundle implements it; serving only
  * validates rows against `inputs`, batches them and calls `predict`.
  *
@@ -53,6 +66,11 @@ export interface ServedModel {
    * bad rows; anything else it throws is a server error.
    */
   predict(rows: FeatureRow[]): Promise<BatchPrediction>;
+  /**
+   * The same for rows sent as one matrix, so a numeric request never becomes row objects. Only
+   * offered by models whose inputs are all FP32; same contract as `predict` otherwise.
+   */
+  predictMatrix?(matrix: FeatureMatrix): Promise<MatrixPrediction>;
 }
 
 /**
@@ -85,6 +103,24 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The rows of `matrix` as `FeatureRow`s (NaN becomes `null`), for code that works on rows. */
+export function matrixToRows(inputs: readonly FeatureSpec[], matrix: FeatureMatrix): FeatureRow[] {
+  const width = inputs.length;
+  return Array.from({ length: matrix.rows }, (_, i) => {
+    const row: FeatureRow = {};
+    for (let j = 0; j < width; j++) {
+      const value = matrix.values[i * width + j]!;
+      row[inputs[j]!.name] = Number.isNaN(value) ? null : value;
+    }
+    return row;
+  });
+}
+
+/** How many values one row of all of a model's outputs holds together. */
+export function rowWidth(model: Pick<ServedModel, "outputs">): number {
+  return model.outputs.reduce((total, output) => total + outputSize(output), 0);
 }
 
 /** How many values one row of `output` holds. */

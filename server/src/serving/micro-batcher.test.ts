@@ -27,6 +27,42 @@ describe("MicroBatcher", () => {
     });
   });
 
+  it("gives concurrent matrix requests one predictMatrix call and splits the matrix back", async () => {
+    const model = fakeServedModel({ matrix: true });
+    const batcher = new MicroBatcher();
+    const answers = await Promise.all(
+      [0, 1, 2].map((i) =>
+        batcher.submitMatrix(model, { rows: 2, values: Float32Array.from([i, 1, i + 10, NaN]) }),
+      ),
+    );
+    expect(model.matrixCalls).toEqual([6]);
+    expect(model.calls).toEqual([]);
+    answers.forEach((answer, i) => {
+      expect(Array.from(answer.outputs)).toEqual([0.5 * i + 3, -1]);
+      expect(answer.usedFallback).toEqual([false, true]);
+    });
+  });
+
+  it("scores a batch mixing row and matrix requests with one predict call on rows", async () => {
+    const model = fakeServedModel({ matrix: true });
+    const batcher = new MicroBatcher();
+    const [fromMatrix, fromRows] = await Promise.all([
+      batcher.submitMatrix(model, { rows: 2, values: Float32Array.from([2, 1, NaN, 1]) }),
+      batcher.submit(model, [{ tenure: 4, visits: 2 }]),
+    ]);
+    expect(model.matrixCalls).toEqual([]);
+    expect(model.calls).toEqual([
+      [
+        { tenure: 2, visits: 1 },
+        { tenure: null, visits: 1 },
+        { tenure: 4, visits: 2 },
+      ],
+    ]);
+    expect(fromMatrix).toMatchObject({ usedFallback: [false, true] });
+    expect(Array.from(fromMatrix.outputs)).toEqual([4, -1]);
+    expect(fromRows.outputs).toEqual([[7]]);
+  });
+
   it("never gives predict more than maxBatchSize rows, splitting a large request", async () => {
     const model = fakeServedModel({ delayMs: 2 });
     const batcher = new MicroBatcher({ maxBatchSize: 4 });

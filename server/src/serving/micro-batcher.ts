@@ -1,8 +1,11 @@
 import {
   InputValidationError,
-  outputSize,
+  matrixToRows,
+  rowWidth,
   type BatchPrediction,
+  type FeatureMatrix,
   type FeatureRow,
+  type MatrixPrediction,
   type ServedModel,
 } from "./endpoint-model";
 
@@ -21,6 +24,9 @@ const defaultOptions = { maxBatchSize: 256, maxWaitMs: 2 } satisfies MicroBatche
 /** What one request gets back: its rows' predictions and the model version that made them. */
 export type RequestPrediction = BatchPrediction & { model: ServedModel };
 
+/** What one request sent as a matrix gets back: its outputs row-major, and the model version. */
+export type MatrixRequestPrediction = MatrixPrediction & { model: ServedModel };
+
 /** Counters of one batcher, for metrics and tests. */
 export type MicroBatcherStats = {
   requests: number;
@@ -33,21 +39,30 @@ export type MicroBatcherStats = {
   splitBatches: number;
 };
 
+/** A batch's answer, in the shape the model gave it. */
+type BatchResult = { usedFallback: boolean[] } & (
+  { rows: number[][] } | { matrix: Float32Array; width: number }
+);
+
 type PendingRequest = {
   model: ServedModel;
-  outputs: number[][];
-  usedFallback: boolean[];
   remainingRows: number;
   settled: boolean;
-  resolve: (prediction: RequestPrediction) => void;
+  /** Copies `count` rows of `result`, from row `start`, into the answer at row `offset`. */
+  receive: (offset: number, result: BatchResult, start: number, count: number) => void;
+  /** Resolves the request with its collected answer. */
+  complete: () => void;
   reject: (error: unknown) => void;
 };
 
 /** A run of rows of one request (all of them, unless the request is larger than a batch). */
 type QueuedChunk = {
   request: PendingRequest;
-  rows: FeatureRow[];
-  /** Index of `rows[0]` within the request. */
+  count: number;
+  /** The rows, as the request sent them: row objects or a slice of its matrix. */
+  rows?: FeatureRow[];
+  matrix?: Float32Array;
+  /** Index of the chunk's first row within the request. */
   offset: number;
   enqueuedAt: number;
 };
@@ -100,27 +115,99 @@ export class MicroBatcher {
    * of the batch still succeed), or with whatever else `predict` threw.
    */
   submit(model: ServedModel, rows: FeatureRow[]): Promise<RequestPrediction> {
-    this.#stats.requests += 1;
-    this.#stats.rows += rows.length;
-    if (rows.length === 0) return Promise.resolve({ model, outputs: [], usedFallback: [] });
     return new Promise<RequestPrediction>((resolve, reject) => {
-      const request: PendingRequest = {
-        model,
-        outputs: new Array<number[]>(rows.length),
-        usedFallback: new Array<boolean>(rows.length),
-        remainingRows: rows.length,
-        settled: false,
-        resolve,
-        reject,
-      };
-      const now = performance.now();
-      for (let offset = 0; offset < rows.length; offset += this.#options.maxBatchSize) {
-        const chunk = rows.slice(offset, offset + this.#options.maxBatchSize);
-        this.#queue.push({ request, rows: chunk, offset, enqueuedAt: now });
-        this.#queuedRows += chunk.length;
-      }
-      this.#schedule();
+      const outputs = new Array<number[]>(rows.length);
+      const usedFallback = new Array<boolean>(rows.length);
+      const request = this.#pending(model, rows.length, reject, {
+        receive(offset, result, start, count) {
+          for (let i = 0; i < count; i += 1) {
+            outputs[offset + i] =
+              "rows" in result
+                ? (result.rows[start + i] ?? [])
+                : Array.from(
+                    result.matrix.subarray(
+                      (start + i) * result.width,
+                      (start + i + 1) * result.width,
+                    ),
+                  );
+            usedFallback[offset + i] = result.usedFallback[start + i] ?? false;
+          }
+        },
+        complete: () => resolve({ model, outputs, usedFallback }),
+      });
+      this.#enqueue(request, rows.length, (from, to) => ({ rows: rows.slice(from, to) }));
     });
+  }
+
+  /**
+   * Like `submit` for rows sent as one matrix (see `FeatureMatrix`): batched with other matrix
+   * requests into one `predictMatrix` call, answered row-major without row objects on the way.
+   */
+  submitMatrix(model: ServedModel, matrix: FeatureMatrix): Promise<MatrixRequestPrediction> {
+    const width = rowWidth(model);
+    const columns = model.inputs.length;
+    return new Promise<MatrixRequestPrediction>((resolve, reject) => {
+      const outputs = new Float32Array(matrix.rows * width);
+      const usedFallback = new Array<boolean>(matrix.rows);
+      const request = this.#pending(model, matrix.rows, reject, {
+        receive(offset, result, start, count) {
+          if ("rows" in result) {
+            for (let i = 0; i < count; i += 1) {
+              outputs.set(result.rows[start + i] ?? [], (offset + i) * width);
+            }
+          } else {
+            outputs.set(
+              result.matrix.subarray(start * width, (start + count) * width),
+              offset * width,
+            );
+          }
+          for (let i = 0; i < count; i += 1) {
+            usedFallback[offset + i] = result.usedFallback[start + i] ?? false;
+          }
+        },
+        complete: () => resolve({ model, outputs, usedFallback }),
+      });
+      this.#enqueue(request, matrix.rows, (from, to) => ({
+        matrix: matrix.values.subarray(from * columns, to * columns),
+      }));
+    });
+  }
+
+  #pending(
+    model: ServedModel,
+    rows: number,
+    reject: (error: unknown) => void,
+    answer: Pick<PendingRequest, "receive" | "complete">,
+  ): PendingRequest {
+    this.#stats.requests += 1;
+    this.#stats.rows += rows;
+    return { model, remainingRows: rows, settled: false, reject, ...answer };
+  }
+
+  /** Queues a request's rows in chunks of at most `maxBatchSize`; `slice` cuts one chunk. */
+  #enqueue(
+    request: PendingRequest,
+    rows: number,
+    slice: (from: number, to: number) => Pick<QueuedChunk, "rows" | "matrix">,
+  ): void {
+    if (rows === 0) {
+      request.settled = true;
+      request.complete();
+      return;
+    }
+    const now = performance.now();
+    for (let offset = 0; offset < rows; offset += this.#options.maxBatchSize) {
+      const count = Math.min(this.#options.maxBatchSize, rows - offset);
+      this.#queue.push({
+        request,
+        count,
+        offset,
+        enqueuedAt: now,
+        ...slice(offset, offset + count),
+      });
+      this.#queuedRows += count;
+    }
+    this.#schedule();
   }
 
   /** A copy of the counters. */
@@ -172,9 +259,9 @@ export class MicroBatcher {
     let size = 0;
     for (const chunk of this.#queue) {
       if (batch.length > 0 && chunk.request.model !== batch[0]?.request.model) break;
-      if (size + chunk.rows.length > this.#options.maxBatchSize) break;
+      if (size + chunk.count > this.#options.maxBatchSize) break;
       batch.push(chunk);
-      size += chunk.rows.length;
+      size += chunk.count;
     }
     this.#queue = this.#queue.slice(batch.length);
     this.#queuedRows -= size;
@@ -192,19 +279,11 @@ export class MicroBatcher {
   }
 
   async #run(model: ServedModel, batch: QueuedChunk[]): Promise<void> {
-    const size = batch.reduce((total, chunk) => total + chunk.rows.length, 0);
+    const size = batch.reduce((total, chunk) => total + chunk.count, 0);
     this.#stats.batchSizes[size] = (this.#stats.batchSizes[size] ?? 0) + 1;
     this.#onBatch?.(size);
     try {
-      const prediction = await this.#predict(
-        model,
-        batch.flatMap((chunk) => chunk.rows),
-      );
-      let start = 0;
-      for (const chunk of batch) {
-        deliver(chunk, prediction, start);
-        start += chunk.rows.length;
-      }
+      deliverAll(batch, await this.#predict(model, batch));
     } catch (error) {
       const requests = new Set(batch.map((chunk) => chunk.request));
       if (!(error instanceof InputValidationError) || requests.size === 1) {
@@ -217,15 +296,7 @@ export class MicroBatcher {
         [...requests].map(async (request) => {
           const chunks = batch.filter((chunk) => chunk.request === request);
           try {
-            const prediction = await this.#predict(
-              model,
-              chunks.flatMap((chunk) => chunk.rows),
-            );
-            let start = 0;
-            for (const chunk of chunks) {
-              deliver(chunk, prediction, start);
-              start += chunk.rows.length;
-            }
+            deliverAll(chunks, await this.#predict(model, chunks));
           } catch (requestError) {
             fail(request, requestError);
           }
@@ -234,40 +305,78 @@ export class MicroBatcher {
     }
   }
 
-  async #predict(model: ServedModel, rows: FeatureRow[]): Promise<BatchPrediction> {
+  /** One model call for the chunks: `predictMatrix` when all came as matrices, else `predict`. */
+  async #predict(model: ServedModel, chunks: QueuedChunk[]): Promise<BatchResult> {
     this.#stats.predictCalls += 1;
+    const size = chunks.reduce((total, chunk) => total + chunk.count, 0);
+    const width = rowWidth(model);
+    const matrices = chunks.map((chunk) => chunk.matrix);
+    if (model.predictMatrix && allDefined(matrices)) {
+      const values = matrices.length === 1 ? matrices[0]! : concatenate(matrices);
+      const prediction = await model.predictMatrix({ rows: size, values });
+      if (prediction.outputs.length !== size * width || prediction.usedFallback.length !== size) {
+        throw answerMismatch(model, prediction.outputs.length / width, size, width);
+      }
+      return { matrix: prediction.outputs, width, usedFallback: prediction.usedFallback };
+    }
+    const rows = chunks.flatMap(
+      (chunk) =>
+        chunk.rows ??
+        matrixToRows(model.inputs, {
+          rows: chunk.count,
+          values: chunk.matrix ?? new Float32Array(),
+        }),
+    );
     const prediction = await model.predict(rows);
-    const width = model.outputs.reduce((total, output) => total + outputSize(output), 0);
     if (
-      prediction.outputs.length !== rows.length ||
-      prediction.usedFallback.length !== rows.length ||
+      prediction.outputs.length !== size ||
+      prediction.usedFallback.length !== size ||
       prediction.outputs.some((values) => values.length !== width)
     ) {
-      throw new Error(
-        `Model ${model.modelName} v${model.version} answered ${prediction.outputs.length} rows ` +
-          `(${prediction.usedFallback.length} fallback flags) for ${rows.length} rows of ${width} values each.`,
-      );
+      throw answerMismatch(model, prediction.outputs.length, size, width);
     }
-    return prediction;
+    return { rows: prediction.outputs, usedFallback: prediction.usedFallback };
   }
 }
 
-/** Copies a chunk's share of a batch prediction into its request, resolving it when complete. */
-function deliver(chunk: QueuedChunk, prediction: BatchPrediction, start: number): void {
+function answerMismatch(model: ServedModel, answered: number, rows: number, width: number): Error {
+  return new Error(
+    `Model ${model.modelName} v${model.version} answered ${answered} rows for ${rows} rows of ${width} output values each.`,
+  );
+}
+
+function allDefined<T>(values: (T | undefined)[]): values is T[] {
+  return values.every((value) => value !== undefined);
+}
+
+function concatenate(parts: Float32Array[]): Float32Array {
+  const joined = new Float32Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}
+
+/** Hands each chunk its share of a batch's answer, in batch order. */
+function deliverAll(chunks: QueuedChunk[], result: BatchResult): void {
+  let start = 0;
+  for (const chunk of chunks) {
+    deliver(chunk, result, start);
+    start += chunk.count;
+  }
+}
+
+/** Copies a chunk's share of a batch's answer into its request, resolving it when complete. */
+function deliver(chunk: QueuedChunk, result: BatchResult, start: number): void {
   const { request } = chunk;
   if (request.settled) return;
-  for (let i = 0; i < chunk.rows.length; i += 1) {
-    request.outputs[chunk.offset + i] = prediction.outputs[start + i] ?? [];
-    request.usedFallback[chunk.offset + i] = prediction.usedFallback[start + i] ?? false;
-  }
-  request.remainingRows -= chunk.rows.length;
+  request.receive(chunk.offset, result, start, chunk.count);
+  request.remainingRows -= chunk.count;
   if (request.remainingRows === 0) {
     request.settled = true;
-    request.resolve({
-      model: request.model,
-      outputs: request.outputs,
-      usedFallback: request.usedFallback,
-    });
+    request.complete();
   }
 }
 

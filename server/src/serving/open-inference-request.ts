@@ -1,12 +1,13 @@
 import {
   describeValue,
   outputSize,
+  type FeatureMatrix,
   type FeatureSpec,
   type OutputSpec,
   type ServedModel,
 } from "./endpoint-model";
 import { featureList, missingInput, unknownInput } from "./feature-rows";
-import type { RequestPrediction } from "./micro-batcher";
+import type { MatrixRequestPrediction, RequestPrediction } from "./micro-batcher";
 import { ServingRequestError } from "./scoring";
 
 /** An Open Inference Protocol v2 tensor in JSON. */
@@ -14,7 +15,8 @@ export type InferTensor = {
   name: string;
   shape: number[];
   datatype: string;
-  data: unknown[];
+  /** Row-major; binary FP32 data arrives as a `Float32Array`. */
+  data: unknown[] | Float32Array;
   parameters?: Record<string, unknown>;
 };
 
@@ -23,7 +25,7 @@ export type OutputTensor = {
   name: string;
   shape: number[];
   datatype: OutputSpec["datatype"];
-  data: number[];
+  data: number[] | Float32Array;
 };
 
 /** An output the client asked for, and whether its data goes back as binary (the binary tensor extension). */
@@ -32,11 +34,18 @@ export type RequestedOutput = { name: string; binary: boolean };
 /** What `parseInferRequest` makes of a v2 inference request. */
 export type ParsedInferRequest = {
   id: string | undefined;
-  /** One object per row: feature name → value (validated later against the model). */
-  rows: Record<string, unknown>[];
   /** The outputs the client asked for; all of them when it asked for none. */
   outputs: RequestedOutput[];
-};
+} & (
+  | {
+      /** One object per row: feature name → value (validated later against the model). */
+      rows: Record<string, unknown>[];
+    }
+  | {
+      /** The rows of a `[batch, nFeatures]` tensor for a model that takes matrices, checked. */
+      matrix: FeatureMatrix;
+    }
+);
 
 /** The datatypes of the v2 protocol. */
 const v2Datatypes = new Set([
@@ -108,14 +117,23 @@ export function parseInferRequest(model: ServedModel, body: unknown): ParsedInfe
     );
   }
   const tensors = request.inputs.map((tensor, index) => checkTensor(tensor, index));
-  const rows = isMatrixForm(model, tensors)
-    ? matrixRows(model, tensors[0] as InferTensor)
-    : featureRows(model, tensors);
-  return {
-    id: request.id,
-    rows,
-    outputs: requestedOutputs(model, request.outputs, binaryByDefault),
-  };
+  const outputs = requestedOutputs(model, request.outputs, binaryByDefault);
+  const [first] = tensors;
+  if (first && isMatrixForm(model, tensors)) {
+    checkMatrixTensor(model, first);
+    // A model taking matrices gets the tensor as it is: no row objects for numeric rows.
+    return model.predictMatrix
+      ? { id: request.id, outputs, matrix: { rows: first.shape[0] ?? 0, values: float32(first) } }
+      : { id: request.id, outputs, rows: matrixRows(model, first) };
+  }
+  return { id: request.id, outputs, rows: featureRows(model, tensors) };
+}
+
+/** The tensor's values as FP32, `null` (missing) as NaN. */
+function float32(tensor: InferTensor): Float32Array {
+  const { data } = tensor;
+  if (data instanceof Float32Array) return data;
+  return Float32Array.from(data, (value) => (value === null ? NaN : (value as number)));
 }
 
 function checkTensor(tensor: unknown, index: number): InferTensor {
@@ -141,13 +159,29 @@ function checkTensor(tensor: unknown, index: number): InferTensor {
       `Input "${name}": "datatype" must be one of ${[...v2Datatypes].join(", ")}, got ${describeValue(datatype)}.`,
     );
   }
-  if (!Array.isArray(data)) {
+  if (!Array.isArray(data) && !(data instanceof Float32Array)) {
     throw badRequest(
       `Input "${name}": "data" must be a list of values (row-major), got ${describeValue(data)}.`,
     );
   }
-  const flat = (data as unknown[]).flat(Infinity);
   const expectedCount = (shape as number[]).reduce((count, dim) => count * dim, 1);
+  if (data instanceof Float32Array) {
+    // Binary FP32 data: NaN and infinities are refused as in JSON, which cannot even spell them.
+    if (data.length !== expectedCount) {
+      throw badRequest(
+        `Input "${name}": shape ${JSON.stringify(shape)} needs ${expectedCount} values, but its binary data holds ${data.length}.`,
+      );
+    }
+    for (const value of data) {
+      if (!Number.isFinite(value)) {
+        throw badRequest(
+          `Input "${name}": a FP32 tensor holds finite numbers (send null in JSON for a missing value), got ${value}.`,
+        );
+      }
+    }
+    return { name, shape: shape as number[], datatype, data };
+  }
+  const flat = (data as unknown[]).flat(Infinity);
   if (flat.length !== expectedCount) {
     throw badRequest(
       `Input "${name}": shape ${JSON.stringify(shape)} needs ${expectedCount} values, but "data" holds ${flat.length}.`,
@@ -189,8 +223,9 @@ function isMatrixForm(model: ServedModel, tensors: InferTensor[]): boolean {
   );
 }
 
-function matrixRows(model: ServedModel, tensor: InferTensor): Record<string, unknown>[] {
-  const [batch = 0, width = 0] = tensor.shape;
+/** Checks that a `[batch, n]` tensor fits the model's features. */
+function checkMatrixTensor(model: ServedModel, tensor: InferTensor): void {
+  const width = tensor.shape[1] ?? 0;
   const features = model.inputs;
   if (width !== features.length) {
     throw badRequest(
@@ -209,6 +244,11 @@ function matrixRows(model: ServedModel, tensor: InferTensor): Record<string, unk
       `Input "${tensor.name}": feature "${refused.name}" is ${refused.datatype}, so the tensor's datatype must be ${refused.datatype}, got ${tensor.datatype}.`,
     );
   }
+}
+
+function matrixRows(model: ServedModel, tensor: InferTensor): Record<string, unknown>[] {
+  const [batch = 0, width = 0] = tensor.shape;
+  const features = model.inputs;
   const rows = new Array<Record<string, unknown>>(batch);
   for (let row = 0; row < batch; row++) {
     const values: Record<string, unknown> = {};
@@ -327,9 +367,12 @@ function booleanParameter(
  * and the rows' values row-major.
  */
 export function responseTensors(
-  prediction: RequestPrediction,
+  prediction: RequestPrediction | MatrixRequestPrediction,
   requested: RequestedOutput[],
 ): OutputTensor[] {
+  const { outputs } = prediction;
+  const rows = outputs instanceof Float32Array ? prediction.usedFallback.length : outputs.length;
+  const width = prediction.model.outputs.reduce((total, output) => total + outputSize(output), 0);
   const tensors: OutputTensor[] = [];
   let offset = 0;
   for (const output of prediction.model.outputs) {
@@ -338,13 +381,33 @@ export function responseTensors(
       tensors.push({
         name: output.name,
         datatype: output.datatype,
-        shape: [prediction.outputs.length, ...output.shape],
-        data: prediction.outputs.flatMap((values) => values.slice(offset, offset + size)),
+        shape: [rows, ...output.shape],
+        data:
+          outputs instanceof Float32Array
+            ? size === width
+              ? outputs
+              : columns(outputs, rows, width, offset, size)
+            : outputs.flatMap((values) => values.slice(offset, offset + size)),
       });
     }
     offset += size;
   }
   return tensors;
+}
+
+/** Columns `[offset, offset + size)` of a row-major matrix. */
+function columns(
+  matrix: Float32Array,
+  rows: number,
+  width: number,
+  offset: number,
+  size: number,
+): Float32Array {
+  const picked = new Float32Array(rows * size);
+  for (let row = 0; row < rows; row++) {
+    picked.set(matrix.subarray(row * width + offset, row * width + offset + size), row * size);
+  }
+  return picked;
 }
 
 function badRequest(message: string): ServingRequestError {

@@ -246,6 +246,61 @@ describe("Open Inference Protocol v2 routes", () => {
     });
   });
 
+  it("hands a [batch, nFeatures] tensor to a model that takes matrices as one matrix, JSON or binary", async () => {
+    const registry = new EndpointRegistry();
+    const model = fakeServedModel({ matrix: true });
+    registry.swap("churn", model);
+    const { app } = servingApp(registry);
+    const json = await infer(app, {
+      inputs: [{ name: "x", shape: [2, 2], datatype: "FP32", data: [2, 1, null, 3] }],
+    });
+    expect(await json.json()).toMatchObject({
+      outputs: [{ name: "probability", shape: [2, 1], data: [4, -1] }],
+      parameters: { kiln_fallback: [false, true] },
+    });
+    const header = new TextEncoder().encode(
+      JSON.stringify({
+        inputs: [
+          { name: "x", shape: [2, 2], datatype: "FP32", parameters: { binary_data_size: 16 } },
+        ],
+        parameters: { binary_data_output: true },
+      }),
+    );
+    const binary = await app.request("/v2/models/churn/infer", {
+      method: "POST",
+      headers: { "inference-header-content-length": String(header.byteLength) },
+      body: new Uint8Array([...header, ...new Uint8Array(Float32Array.from([2, 1, 4, 3]).buffer)]),
+    });
+    expect(await binaryAnswer(binary)).toMatchObject({
+      header: { parameters: { kiln_fallback: [false, false] } },
+      values: [4, 9],
+    });
+    expect(model.matrixCalls).toEqual([2, 2]);
+    expect(model.calls).toEqual([]);
+  });
+
+  it("refuses NaN in binary FP32 data: a missing value is null, in JSON", async () => {
+    const { app } = servingApp();
+    const header = new TextEncoder().encode(
+      JSON.stringify({
+        inputs: [
+          { name: "tenure", shape: [1], datatype: "FP32", parameters: { binary_data_size: 4 } },
+          { name: "visits", shape: [1], datatype: "INT32", data: [1] },
+        ],
+      }),
+    );
+    const response = await app.request("/v2/models/churn/infer", {
+      method: "POST",
+      headers: { "inference-header-content-length": String(header.byteLength) },
+      body: new Uint8Array([...header, ...new Uint8Array(Float32Array.from([NaN]).buffer)]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error:
+        'Input "tenure": a FP32 tensor holds finite numbers (send null in JSON for a missing value), got NaN.',
+    });
+  });
+
   it("refuses the [batch, nFeatures] form for a model with a BOOL feature", async () => {
     const { app } = servingApp();
     const matrix = { name: "input-0", shape: [1, 3], datatype: "FP32", data: [2, 1, 0] };

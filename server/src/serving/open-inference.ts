@@ -11,6 +11,7 @@ import {
 } from "./open-inference-request";
 import {
   resolveModel,
+  scoreMatrix,
   scoreRows,
   servingHeaders,
   ServingRequestError,
@@ -77,7 +78,10 @@ export function openInferenceRoutes(deps: ServingDeps, options: OpenInferenceOpt
       async (c) => {
         const model = modelOf(deps, c);
         const request = parseInferRequest(model, await jsonBody(c));
-        const prediction = await scoreRows(deps, model, request.rows);
+        const prediction =
+          "matrix" in request
+            ? await scoreMatrix(deps, model, request.matrix)
+            : await scoreRows(deps, model, request.rows);
         const answer = {
           model_name: model.endpoint,
           model_version: prediction.model.version,
@@ -105,13 +109,28 @@ function inferAnswer(
   headers: Record<string, string>,
 ): Response {
   const binaryOutputs = new Set(requested.filter((o) => o.binary).map((o) => o.name));
-  if (binaryOutputs.size === 0) return c.json(answer, 200, headers);
-  const { body, headerLength } = encodeBinaryResponse(answer, binaryOutputs);
+  if (binaryOutputs.size === 0) return c.json(asJson(answer), 200, headers);
+  const { body, headerLength } = encodeBinaryResponse(asJson(answer, binaryOutputs), binaryOutputs);
   return c.body(body, 200, {
     ...headers,
     "Content-Type": "application/octet-stream",
     "Inference-Header-Content-Length": String(headerLength),
   });
+}
+
+/** The answer with the data of every output not sent as binary as a plain list (JSON). */
+function asJson<T extends { outputs: OutputTensor[] }>(
+  answer: T,
+  binaryOutputs: ReadonlySet<string> = new Set(),
+): T {
+  return {
+    ...answer,
+    outputs: answer.outputs.map((tensor) =>
+      binaryOutputs.has(tensor.name) || Array.isArray(tensor.data)
+        ? tensor
+        : { ...tensor, data: Array.from(tensor.data) },
+    ),
+  };
 }
 
 function modelOf(deps: ServingDeps, c: Context): ServedModel {

@@ -1,7 +1,7 @@
 import type { EndpointBatchers } from "./micro-batcher";
 import type { EndpointRegistry } from "./endpoint-registry";
-import type { RequestPrediction } from "./micro-batcher";
-import type { ServedModel } from "./endpoint-model";
+import type { MatrixRequestPrediction, RequestPrediction } from "./micro-batcher";
+import type { FeatureMatrix, ServedModel } from "./endpoint-model";
 import { normalizeRows } from "./feature-rows";
 import type { ServingMetrics } from "../observability/kiln-metrics";
 
@@ -69,8 +69,25 @@ export async function scoreRows(
   return prediction;
 }
 
+/**
+ * Scores rows sent as one FP32 matrix in the order of `model.inputs` (see `FeatureMatrix`); the
+ * caller checked the shape and that the values are finite or NaN (missing).
+ */
+export async function scoreMatrix(
+  deps: ServingDeps,
+  model: ServedModel,
+  matrix: FeatureMatrix,
+): Promise<MatrixRequestPrediction> {
+  const started = performance.now();
+  const prediction = await deps.batchers.for(model.endpoint).submitMatrix(model, matrix);
+  deps.metrics?.observePrediction(prediction, (performance.now() - started) / 1000);
+  return prediction;
+}
+
 /** The headers every scoring answer carries: which version served it and whether any row fell back. */
-export function servingHeaders(prediction: RequestPrediction): Record<string, string> {
+export function servingHeaders(
+  prediction: Pick<RequestPrediction, "model" | "usedFallback">,
+): Record<string, string> {
   return {
     "X-Kiln-Model-Version": prediction.model.version,
     "X-Kiln-Fallback": String(prediction.usedFallback.some(Boolean)),

@@ -22,4 +22,4 @@ export type { DatasetRef, LineageInput } from "./register-bundle";
 export { downloadBundle, readManifest, verifyBundle } from "./read-bundle";
 export type { DownloadedBundle } from "./read-bundle";
 export { loadBundle } from "./predictor";
-export type { BundlePrediction, LoadedBundle } from "./predictor";
+export type { BundleMatrixPrediction, BundlePrediction, LoadedBundle } from "./predictor";

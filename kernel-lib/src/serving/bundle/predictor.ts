@@ -43,6 +43,12 @@ export type BundlePrediction = {
   fallbackReasons: (string | undefined)[];
 };
 
+/** What {@link LoadedBundle.predictMatrix} returns: outputs row-major, `width` values per row. */
+export type BundleMatrixPrediction = Omit<BundlePrediction, "outputs"> & {
+  outputs: Float32Array;
+  width: number;
+};
+
 /** A bundle ready to serve. */
 export interface LoadedBundle {
   readonly dir: string;
@@ -54,6 +60,13 @@ export interface LoadedBundle {
    * the fallback when there is none (or the fallback's own features are unusable too).
    */
   predict(rows: readonly InputRow[]): BundlePrediction;
+  /**
+   * Predicts `rows` rows given as one row-major matrix with a column per schema feature, in
+   * schema order; NaN is a missing value. Same answers and errors as `predict`, but a bundle
+   * without a transform whose features are all float32 feeds the matrix to the model as it is
+   * (no per-row objects) unless a row needs the fallback.
+   */
+  predictMatrix(values: Float32Array, rows: number): BundleMatrixPrediction;
   /** Frees the models' tensors. */
   dispose(): void;
 }
@@ -78,12 +91,14 @@ export async function loadBundle(dir: string, tf: Tensorflow): Promise<LoadedBun
   const fallback = manifest.fallback
     ? await tf.loadLayersModel(fileModelHandler(join(dir, manifest.fallback.path)))
     : undefined;
+  const predictor: Predictor = { tf, manifest, schema, transform, model, fallback };
   return {
     dir,
     manifest,
     schema,
     reference,
-    predict: (rows) => predictRows({ tf, manifest, schema, transform, model, fallback }, rows),
+    predict: (rows) => predictRows(predictor, rows),
+    predictMatrix: (values, rows) => predictMatrix(predictor, values, rows),
     dispose() {
       model.dispose();
       fallback?.dispose();
@@ -159,15 +174,109 @@ function runModel(
       matrix[i * width + j] = value;
     }
   });
-  const result = p.tf.tidy(() => {
-    const prediction = model.predict(p.tf.tensor2d(matrix, [batch.length, width], "float32"));
-    const tensor = Array.isArray(prediction) ? prediction[0] : prediction;
-    if (!tensor) throw new BundleDefinitionError("The model returned no output tensor.");
-    return tensor.dataSync();
-  });
+  const result = runMatrix(p.tf, model, matrix, batch.length, width);
   const outputWidth = result.length / batch.length;
   batch.forEach(({ index }, i) => {
     outputs[index] = Array.from(result.subarray(i * outputWidth, (i + 1) * outputWidth));
+  });
+}
+
+/** One `predict` call on a [rows, width] float32 matrix; the output row-major. */
+function runMatrix(
+  tf: Tensorflow,
+  model: LayersModel,
+  matrix: Float32Array,
+  rows: number,
+  width: number,
+): Float32Array {
+  // The tensor leaves `tidy` rather than its values: tidy walks whatever its callback returns,
+  // element by element for a typed array.
+  const output = tf.tidy(() => {
+    const prediction = model.predict(tf.tensor2d(matrix, [rows, width], "float32"));
+    const tensor = Array.isArray(prediction) ? prediction[0] : prediction;
+    if (!tensor) throw new BundleDefinitionError("The model returned no output tensor.");
+    return tensor;
+  });
+  try {
+    return output.dataSync() as Float32Array;
+  } finally {
+    output.dispose();
+  }
+}
+
+function predictMatrix(p: Predictor, values: Float32Array, rows: number): BundleMatrixPrediction {
+  const features = p.schema.features;
+  if (!Number.isInteger(rows) || rows < 0 || values.length !== rows * features.length) {
+    throw new TypeError(
+      `predictMatrix expects rows × ${features.length} values (one column per schema feature), got ${values.length} values for ${rows} rows.`,
+    );
+  }
+  const usedFallback = new Array<boolean>(rows).fill(false);
+  if (rows === 0) {
+    return { outputs: new Float32Array(0), width: 0, usedFallback, fallbackReasons: [] };
+  }
+  const ready = p.transform === undefined ? modelReadyMatrix(p, values) : undefined;
+  if (ready === undefined) {
+    // A transform works on records, and a row needing the fallback is scored on its own: both
+    // take the row path, with NaN read back as a missing value.
+    const prediction = predictRows(p, matrixRows(features, values, rows));
+    const width = prediction.outputs[0]?.length ?? 0;
+    const outputs = new Float32Array(rows * width);
+    prediction.outputs.forEach((row, i) => outputs.set(row, i * width));
+    return { ...prediction, outputs, width };
+  }
+  const outputs = runMatrix(p.tf, p.model, ready, rows, features.length);
+  return {
+    outputs,
+    width: outputs.length / rows,
+    usedFallback,
+    fallbackReasons: usedFallback.map(() => undefined),
+  };
+}
+
+/**
+ * The main model's input matrix when every row is usable as it is: float32 features only, each
+ * value finite and in range (optional ones replaced by their default when not). Undefined when a
+ * row needs the row path. Bounds are compared in float32, the precision the values arrive in.
+ */
+function modelReadyMatrix(p: Predictor, values: Float32Array): Float32Array | undefined {
+  const features = p.schema.features;
+  if (features.some((feature) => feature.dtype !== "float32")) return undefined;
+  const width = features.length;
+  let matrix = values;
+  for (let j = 0; j < width; j++) {
+    const feature = features[j]!;
+    const min = feature.min === undefined ? -Infinity : Math.fround(feature.min);
+    const max = feature.max === undefined ? Infinity : Math.fround(feature.max);
+    for (let i = j; i < values.length; i += width) {
+      const value = values[i]!;
+      if (value >= min && value <= max && value !== Infinity && value !== -Infinity) continue;
+      if (feature.required) return undefined;
+      if (matrix === values) matrix = values.slice();
+      matrix[i] = feature.default ?? 0;
+    }
+  }
+  // The main model reads the schema's features in order; a bundle saying otherwise takes the
+  // row path, which reads them by name.
+  const names = p.manifest.model.features;
+  const inSchemaOrder =
+    names.length === width && names.every((name, j) => name === features[j]!.name);
+  return inSchemaOrder ? matrix : undefined;
+}
+
+function matrixRows(
+  features: InputSchema["features"],
+  values: Float32Array,
+  rows: number,
+): InputRow[] {
+  const width = features.length;
+  return Array.from({ length: rows }, (_, i) => {
+    const row: InputRow = {};
+    for (let j = 0; j < width; j++) {
+      const value = values[i * width + j]!;
+      row[features[j]!.name] = Number.isNaN(value) ? null : value;
+    }
+    return row;
   });
 }
 
