@@ -12,6 +12,7 @@ import {
   type PipelineSpec,
   listRuns,
   MlflowClient,
+  readPipelineSpec,
   runPipeline,
   stepLogFile,
   type PipelineEvent,
@@ -108,13 +109,64 @@ export class PipelineRunManager {
     force?: boolean;
   }): Promise<{ runId: string; pipeline: string; version: string }> {
     const pipeline = await this.compile(request.notebook);
+    return this.#launch(pipeline, {
+      ...request,
+      notebookDir: resolve(this.#resolveNotebook(request.notebook), ".."),
+    });
+  }
+
+  /**
+   * Starts a run of a registered pipeline version as it was compiled (what retraining re-runs:
+   * the version that produced the served model, not whatever the notebook holds now).
+   * @throws KilnHttpError 404 when the pipeline or version is not registered here.
+   */
+  async startVersion(request: {
+    pipeline: string;
+    version: string;
+    params?: Record<string, unknown>;
+    force?: boolean;
+  }): Promise<{ runId: string; pipeline: string; version: string }> {
+    let spec: PipelineSpec;
+    try {
+      spec = await readPipelineSpec(this.#opts.stateDir, request.pipeline, request.version);
+    } catch (error) {
+      throw new KilnHttpError(
+        404,
+        "PIPELINE_VERSION_NOT_FOUND",
+        (error as Error).message,
+        "Run the notebook through this server once (POST /api/pipelines/runs) so its version is registered here.",
+      );
+    }
+    return this.#launch({ spec, version: request.version }, request);
+  }
+
+  /** Resolves with the run's record once a run started by this server has finished. */
+  async finished(runId: string): Promise<PipelineRunRecord> {
+    const live = this.#live.get(runId);
+    if (live && !live.finished) {
+      await new Promise<void>((done) => {
+        const onEvent = (event: PipelineEvent) => {
+          if (event.type !== "run-finished") return;
+          live.feed.off("event", onEvent);
+          done();
+        };
+        live.feed.on("event", onEvent);
+      });
+    }
+    return this.getRun(runId);
+  }
+
+  async #launch(
+    pipeline: VersionedPipeline,
+    request: { params?: Record<string, unknown>; force?: boolean; notebookDir?: string },
+  ): Promise<{ runId: string; pipeline: string; version: string }> {
     const live: LiveRun = { events: [], feed: new EventEmitter(), finished: false };
     live.feed.setMaxListeners(0);
     let announce: (runId: string) => void = () => undefined;
     const started = new Promise<string>((done) => (announce = done));
     const run = runPipeline(pipeline, {
       stateDir: this.#opts.stateDir,
-      notebookDir: resolve(this.#resolveNotebook(request.notebook), ".."),
+      ...(request.notebookDir ? { notebookDir: request.notebookDir } : {}),
       ...(request.params ? { params: request.params } : {}),
       ...(request.force ? { force: true } : {}),
       ...(this.#opts.trackingUri ? { trackingUri: this.#opts.trackingUri } : {}),

@@ -157,14 +157,7 @@ export class EndpointManager {
       const client = this.#client();
       const version = await resolveVersion(client, ref);
       const tags = (await client.getModelVersion(ref.model, version)).tags ?? {};
-      const dir = this.#bundleDir(ref.model, version);
-      if (!existsSync(join(dir, "bundle.json"))) {
-        const staging = `${dir}.download-${process.pid}`;
-        rmSync(staging, { recursive: true, force: true });
-        mkdirSync(staging, { recursive: true });
-        await downloadBundle(client, ref.model, version, staging);
-        renameSync(staging, dir);
-      }
+      const dir = await this.#download(client, ref.model, version);
       const bundle = await this.#load(ref.model, version, dir);
       const served = await servedBundle(endpoint, ref.model, version, bundle);
       const states = this.#readState();
@@ -231,6 +224,38 @@ export class EndpointManager {
       this.#writeState(states);
       return states[endpoint]!;
     });
+  }
+
+  /**
+   * Downloads (once), verifies and loads a registered model version without serving it: what
+   * retraining compares the champion and a new version with.
+   */
+  async loadVersion(model: string, version: string): Promise<LoadedBundle> {
+    const dir = await this.#download(this.#client(), model, version);
+    return this.#load(model, version, dir);
+  }
+
+  /** The bundle an endpoint serves now; undefined when it serves nothing. */
+  servedBundle(endpoint: string): LoadedBundle | undefined {
+    const current = this.#readState()[endpoint]?.current;
+    return current ? this.#loaded.get(`${current.model}/${current.version}`) : undefined;
+  }
+
+  /** Points an MLflow alias of a registered model at a version (e.g. `challenger`). */
+  async setAlias(model: string, alias: string, version: string): Promise<void> {
+    await this.#client().setAlias(model, alias, version);
+  }
+
+  async #download(client: MlflowClient, model: string, version: string): Promise<string> {
+    const dir = this.#bundleDir(model, version);
+    if (!existsSync(join(dir, "bundle.json"))) {
+      const staging = `${dir}.download-${process.pid}`;
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      await downloadBundle(client, model, version, staging);
+      renameSync(staging, dir);
+    }
+    return dir;
   }
 
   async #load(model: string, version: string, dir: string): Promise<LoadedBundle> {
