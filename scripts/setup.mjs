@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Installs everything Kiln needs on this machine, idempotently: npm packages, the native
-// TensorFlow binding for tfjs-node, the Python virtualenv with MLflow and JupyterLab, the
-// compiled TypeScript, the tslab kernel registered in the venv's Jupyter, and Kiln's JupyterLab
-// extension installed in the venv (plus Debian's redis-server and chromium for the tests).
+// TensorFlow binding for tfjs-node, the Python virtualenv with MLflow and JupyterLab, a second
+// one with Evidently for the drift tests, the compiled TypeScript, the tslab kernel registered
+// in the venv's Jupyter, and Kiln's JupyterLab extension installed in the venv (plus Debian's
+// redis-server and chromium for the tests).
 //
 // Each step records a stamp (a hash of its inputs) under .kiln/setup/, so a second run only
 // checks stamps and finishes in seconds. Only Node built-ins are used here: this runs before
@@ -215,6 +216,33 @@ await step(
       {
         fix: "check that PyPI is reachable, then run `npm run setup` again",
       },
+    );
+  },
+);
+
+// A second virtualenv with Evidently, the reference the drift statistics tests compare Kiln
+// against. Evidently 0.7.23 imports pandas internals that pandas 3 removed while .venv pins
+// pandas 3, so it gets its own pinned set; under .kiln/ it stays out of git, lint and format.
+const evidentlyVenv = join(root, ".kiln", "venv-evidently");
+const evidentlyPython = join(evidentlyVenv, "bin", "python");
+await step(
+  "evidently-venv",
+  hashOf(join(root, "requirements-evidently.txt")),
+  () => existsSync(evidentlyPython),
+  () => {
+    if (!existsSync(evidentlyPython)) {
+      run("evidently-venv", "python3", ["-m", "venv", evidentlyVenv], {
+        fix: "install python3 with the venv module (Debian: apt-get install python3-venv)",
+      });
+    }
+    run(
+      "evidently-venv",
+      evidentlyPython,
+      [
+        ...["-m", "pip", "install", "--disable-pip-version-check", "-q"],
+        ...["-r", "requirements-evidently.txt"],
+      ],
+      { fix: "check that PyPI is reachable, then run `npm run setup` again" },
     );
   },
 );

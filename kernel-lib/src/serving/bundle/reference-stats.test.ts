@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { computeReferenceStats, featureStats } from "./reference-stats";
+import {
+  REFERENCE_SAMPLE_SIZE,
+  computeReferenceStats,
+  featureStats,
+  referenceSample,
+  type ReferenceStats,
+} from "./reference-stats";
 import { defineInputSchema } from "./schema";
 
 describe("featureStats", () => {
@@ -53,5 +59,74 @@ describe("computeReferenceStats", () => {
     expect(Object.keys(stats.features)).toEqual(["a", "b"]);
     expect(stats.features["a"]).toMatchObject({ count: 2, missing: 1, mean: 2, min: 1, max: 3 });
     expect(stats.features["b"]).toMatchObject({ count: 1, missing: 2, mean: 2 });
+  });
+});
+
+describe("reference samples", () => {
+  const schema = defineInputSchema({
+    features: [
+      { name: "a", dtype: "float32" },
+      { name: "b", dtype: "float32" },
+    ],
+  });
+
+  it("keeps every finite value in row order when there are few", () => {
+    const stats = computeReferenceStats(schema, [
+      { a: 3, b: null },
+      { a: 1, b: 2 },
+      { a: NaN, b: 5 },
+    ]);
+    expect(stats.features["a"]?.sample).toEqual([3, 1]);
+    expect(stats.features["b"]?.sample).toEqual([2, 5]);
+  });
+
+  it("samples at most REFERENCE_SAMPLE_SIZE values, the same ones every time", () => {
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({ a: i, b: -i }));
+    const first = computeReferenceStats(schema, rows);
+    const second = computeReferenceStats(schema, rows);
+    const a = first.features["a"]?.sample ?? [];
+    expect(a).toHaveLength(REFERENCE_SAMPLE_SIZE);
+    expect(second.features["a"]?.sample).toEqual(a);
+    // In row order, without repeats, spread over all rows.
+    expect(a.every((v, i) => i === 0 || v > (a[i - 1] as number))).toBe(true);
+    expect(a[0]).toBeLessThan(100);
+    expect(a.at(-1)).toBeGreaterThan(11_900);
+    // Features without missing values get the same rows.
+    expect(first.features["b"]?.sample).toEqual(a.map((v) => -v));
+    // Statistics still cover every row, not the sample.
+    expect(first.features["a"]).toMatchObject({ count: 12_000, max: 11_999 });
+  });
+
+  const sizes: [string, number, { size?: number; seed?: number }, number][] = [
+    ["fewer values than the size", 10, { size: 20 }, 10],
+    ["as many values as the size", 20, { size: 20 }, 20],
+    ["more values than the size", 21, { size: 20 }, 20],
+    ["size 0", 5, { size: 0 }, 0],
+  ];
+  it.each(sizes)("referenceSample: %s", (_, count, options, length) => {
+    const values = Array.from({ length: count }, (_, i) => i * 1.5);
+    const sample = referenceSample(values, options);
+    expect(sample).toHaveLength(length);
+    expect(sample.every((v) => values.includes(v))).toBe(true);
+  });
+
+  it("depends on the seed", () => {
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    expect(referenceSample(values, { size: 10, seed: 1 })).not.toEqual(
+      referenceSample(values, { size: 10, seed: 2 }),
+    );
+    expect(() => referenceSample(values, { size: -1 })).toThrow(/whole number >= 0, got -1/);
+  });
+
+  it("reads a reference.json written before samples existed", () => {
+    const old = JSON.parse(
+      JSON.stringify({
+        format: "kiln.reference-stats/v1",
+        rows: 1,
+        features: { a: { ...featureStats([1]) } },
+      }),
+    ) as ReferenceStats;
+    expect(old.features["a"]?.sample).toBeUndefined();
+    expect(old.features["a"]?.mean).toBe(1);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Reference statistics of the training data (`reference.json`), computed from a sample the user
  * passes to `kiln.log.model(..., { reference })`. Monitoring compares live traffic with them
- * later, so they are plain numbers, one entry per schema feature.
+ * later, so they are plain numbers, one entry per schema feature: summary statistics, and a
+ * reproducible sample of the raw values, which drift tests (KS, chi-squared, Wasserstein...) need.
  *
  * @example
  * ```ts
  * const stats = computeReferenceStats(schema, [{ temperature: 20 }, { temperature: 22 }]);
  * stats.features["temperature"]?.mean; // 21
+ * stats.features["temperature"]?.sample; // [20, 22]
  * ```
  */
 import type { InputRow, InputSchema } from "./schema";
@@ -19,6 +21,12 @@ export const REFERENCE_QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as 
 
 /** Equal-width bins of the histogram between min and max. */
 export const HISTOGRAM_BINS = 10;
+
+/** Most values kept per feature in `sample`. */
+export const REFERENCE_SAMPLE_SIZE = 5000;
+
+/** Seed of the sample: the same rows always give the same sample. */
+export const REFERENCE_SAMPLE_SEED = 0x6b696c6e;
 
 /** Statistics of one feature. `missing` counts null, absent and non-finite values. */
 export type FeatureStats = {
@@ -34,6 +42,12 @@ export type FeatureStats = {
   quantiles: Record<string, number | null>;
   /** `edges` has one more entry than `counts`; the last bin includes max. */
   histogram: { edges: number[]; counts: number[] };
+  /**
+   * Up to {@link REFERENCE_SAMPLE_SIZE} of the feature's finite values, in row order: all of them
+   * when there are no more, else a seeded random subset ({@link referenceSample}). Absent from
+   * `reference.json` files written before Kiln kept samples.
+   */
+  sample?: number[];
 };
 
 /** Content of `reference.json`. */
@@ -43,10 +57,22 @@ export type ReferenceStats = {
   features: Record<string, FeatureStats>;
 };
 
-/** Computes statistics of every schema feature over `rows` (keys not in the schema are ignored). */
+/** How {@link computeReferenceStats} samples the raw values. */
+export type ReferenceSampleOptions = {
+  /** Most values kept per feature; default {@link REFERENCE_SAMPLE_SIZE}. */
+  size?: number;
+  /** Default {@link REFERENCE_SAMPLE_SEED}. */
+  seed?: number;
+};
+
+/**
+ * Computes statistics of every schema feature over `rows` (keys not in the schema are ignored),
+ * with a sample of each feature's finite values.
+ */
 export function computeReferenceStats(
   schema: InputSchema,
   rows: readonly InputRow[],
+  sampling: ReferenceSampleOptions = {},
 ): ReferenceStats {
   const features: Record<string, FeatureStats> = {};
   for (const feature of schema.features) {
@@ -55,7 +81,10 @@ export function computeReferenceStats(
       const value = row[feature.name];
       if (typeof value === "number" && Number.isFinite(value)) values.push(value);
     }
-    features[feature.name] = featureStats(values, rows.length - values.length);
+    features[feature.name] = {
+      ...featureStats(values, rows.length - values.length),
+      sample: referenceSample(values, sampling),
+    };
   }
   return { format: REFERENCE_STATS_FORMAT, rows: rows.length, features };
 }
@@ -116,4 +145,47 @@ function histogram(values: readonly number[], min: number, max: number): Feature
     counts[bin] = (counts[bin] ?? 0) + 1;
   }
   return { edges, counts };
+}
+
+/**
+ * A reproducible sample of `values`: all of them if there are at most `size`, else `size` of
+ * them chosen by a partial Fisher–Yates shuffle driven by a seeded generator (mulberry32), kept
+ * in their original order. Features without missing values get the same rows.
+ *
+ * @example
+ * ```ts
+ * referenceSample([5, 6, 7], { size: 5 }); // [5, 6, 7]
+ * referenceSample(Array.from({ length: 10 }, (_, i) => i), { size: 3 }); // 3 values, same every run
+ * ```
+ */
+export function referenceSample(
+  values: readonly number[],
+  { size = REFERENCE_SAMPLE_SIZE, seed = REFERENCE_SAMPLE_SEED }: ReferenceSampleOptions = {},
+): number[] {
+  if (!Number.isInteger(size) || size < 0) {
+    throw new RangeError(`Reference sample size must be a whole number >= 0, got ${size}.`);
+  }
+  if (values.length <= size) return [...values];
+  const random = mulberry32(seed);
+  const indices = Array.from({ length: values.length }, (_, i) => i);
+  for (let i = 0; i < size; i++) {
+    const j = i + Math.floor(random() * (values.length - i));
+    [indices[i], indices[j]] = [indices[j] as number, indices[i] as number];
+  }
+  return indices
+    .slice(0, size)
+    .sort((a, b) => a - b)
+    .map((i) => values[i] as number);
+}
+
+/** Small seeded generator of uniform numbers in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -1,0 +1,2 @@
+// Monitoring of served models: data drift of the live inputs against the training reference.
+export * from "./drift";
