@@ -50,3 +50,5 @@ export * from "./serving/bundle";
 export * from "./data";
 export type { ModelBundleOptions, LoggedModelBundle } from "./pipeline/runtime";
 export * from "./features";
+export * as dq from "./quality";
+export * as monitoring from "./monitoring";
