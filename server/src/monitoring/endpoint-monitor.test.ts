@@ -116,6 +116,30 @@ describe("EndpointMonitor", () => {
     expect(retrained).toEqual(["drill", "drill", "drill"]);
   });
 
+  it("runs checks and retrainings on their cron schedules until stopped", async () => {
+    const { monitor, actions, retrained } = setup(() => calm);
+    monitor.setPolicy(
+      "drill",
+      definePolicy({
+        schedule: "* * * * * *", // every second (croner's optional seconds field)
+        retrainSchedule: "* * * * * *",
+        conditions: [{ metric: "drift_share", above: 0.5 }],
+        actions: [{ type: "alert" }],
+        retrain: { holdout: { table: "h" }, metric: "reconstruction_mse" },
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    await monitor.stop();
+    const seen = actions.recent("drill");
+    expect(
+      seen.filter((a) => a.kind === "check" && a.reason === "schedule").length,
+    ).toBeGreaterThan(0);
+    expect(retrained.length).toBeGreaterThan(0);
+    const count = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(actions.recent("drill")).toHaveLength(count);
+  });
+
   it("refuses endpoints without a policy, saying how to set one", async () => {
     const { monitor } = setup(() => calm);
     expect(() => monitor.check("other")).toThrow(NoPolicyError);
