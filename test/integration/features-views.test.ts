@@ -110,20 +110,46 @@ describe("feature views", () => {
 
   it("looks up the latest values per key online, and sees new versions", async () => {
     const view = fahrenheit(1);
-    const first = await kiln.data.getOnlineFeatures(view, [{ sensor_id: 1 }, 2, 3n, [1]], { lake });
+    const now = at("13:30"); // within the view's 2 h TTL of every key's latest reading
+    const first = await kiln.data.getOnlineFeatures(view, [{ sensor_id: 1 }, 2, 3n, [1]], {
+      lake,
+      now,
+    });
     expect(first).toEqual({
       version: 2,
       rows: [{ temp_f: 77 }, { temp_f: 95 }, null, { temp_f: 77 }],
+      expired: [],
     });
     await kiln.data.ingest([{ sensor_id: 3, ts: at("14:00"), temp: 10 }], {
       table: "readings",
       lake,
     });
     await kiln.data.materialize(view, { lake, lineage: false });
-    const cached = await kiln.data.getOnlineFeatures(view, [3], { lake });
-    expect(cached).toEqual({ version: 2, rows: [null] });
-    const fresh = await kiln.data.getOnlineFeatures(view, [3], { lake, maxStalenessMs: 0 });
-    expect(fresh).toEqual({ version: 3, rows: [{ temp_f: 50 }] });
+    const cached = await kiln.data.getOnlineFeatures(view, [3], { lake, now });
+    expect(cached).toEqual({ version: 2, rows: [null], expired: [] });
+    const fresh = await kiln.data.getOnlineFeatures(view, [3], {
+      lake,
+      maxStalenessMs: 0,
+      now: at("14:00"),
+    });
+    expect(fresh).toEqual({ version: 3, rows: [{ temp_f: 50 }], expired: [] });
+  });
+
+  it("serves no online value older than the view's TTL: a sensor that stopped reporting is null", async () => {
+    const view = fahrenheit(1);
+    // At 14:30 sensor 1's latest reading (12:00) is 2.5 h old, past the 2 h TTL; sensor 2's
+    // (13:00) and sensor 3's (14:00) are not.
+    const late = await kiln.data.getOnlineFeatures(view, [1, 2, 3], { lake, now: at("14:30") });
+    expect(late).toMatchObject({ rows: [null, { temp_f: 95 }, { temp_f: 50 }], expired: [0] });
+    const longer = await kiln.data.getOnlineFeatures(view, [1], {
+      lake,
+      now: at("14:30"),
+      ttl: 3 * HOUR,
+    });
+    expect(longer).toMatchObject({ rows: [{ temp_f: 77 }], expired: [] });
+    await expect(kiln.data.getOnlineFeatures(view, [1], { lake, ttl: -1 })).rejects.toThrow(
+      /ttl -1 is not a duration/,
+    );
   });
 
   it("starts over for a new definition version", async () => {

@@ -114,6 +114,15 @@ export class UnknownColumnError extends DataError {
   }
 }
 
+/** A read asked for columns the table does not have. */
+export class ColumnNotFoundError extends DataError {
+  override name = "ColumnNotFoundError";
+
+  constructor(message: string) {
+    super(message, "Ask for some of the listed columns (kiln.data.describe shows them).");
+  }
+}
+
 /** Options that contradict each other or the table (e.g. upsert without a key). */
 export class IngestOptionsError extends DataError {
   override name = "IngestOptionsError";

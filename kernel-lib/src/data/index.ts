@@ -53,6 +53,7 @@ export {
   MissingValueError,
   MalformedLineError,
   MissingColumnError,
+  ColumnNotFoundError,
   UnknownColumnError,
   IngestOptionsError,
   SourceError,

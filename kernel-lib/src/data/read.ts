@@ -11,6 +11,7 @@
  * ```
  */
 import type { Table as ArrowTable } from "apache-arrow";
+import { ColumnNotFoundError } from "./errors";
 import { Lake } from "./lake";
 import { recordLineage, type LineageOptions } from "./lineage";
 import { readTableState, resolveVersion } from "./table-versions";
@@ -21,6 +22,8 @@ export type ReadOptions = {
   version?: number;
   /** A tag, e.g. `raw-2026-11-01`. */
   tag?: string;
+  /** Only these columns (default all): a wide table is read no wider than needed. */
+  columns?: readonly string[];
   /** Lake URI; default `$KILN_LAKE_URI`, `$KILN_STATE_DIR/lake` or `.kiln/lake`. */
   lake?: string;
   /**
@@ -41,7 +44,13 @@ export async function read(table: string, options: ReadOptions = {}): Promise<Ar
   const state = await readTableState(lanceTable);
   const version = resolveVersion(state, options);
   await lanceTable.checkout(version);
-  const data = (await lanceTable.toArrow()) as unknown as ArrowTable;
+  if (options.columns) checkColumns(table, state.columns, options.columns);
+  const data = (options.columns
+    ? await lanceTable
+        .query()
+        .select([...options.columns])
+        .toArrow()
+    : await lanceTable.toArrow()) as unknown as ArrowTable;
   const info = state.versions.find((v) => v.version === version)!;
   recordLineage(
     {
@@ -56,6 +65,20 @@ export async function read(table: string, options: ReadOptions = {}): Promise<Ar
     options.lineage,
   );
   return data;
+}
+
+function checkColumns(
+  table: string,
+  known: readonly { name: string }[],
+  columns: readonly string[],
+): void {
+  const names = new Set(known.map((column) => column.name));
+  const unknown = columns.filter((name) => !names.has(name));
+  if (unknown.length > 0) {
+    throw new ColumnNotFoundError(
+      `Table "${table}" has no column ${unknown.map((name) => `"${name}"`).join(", ")}; its columns are ${[...names].join(", ")}.`,
+    );
+  }
 }
 
 /** Like {@link read}, as plain row objects (int64 values are bigints, timestamps milliseconds). */

@@ -3,6 +3,8 @@
  * in-memory index of the view's newest committed version (key → row with the newest event
  * time). The index is built on first use and rebuilt when the table gets a new committed
  * version; to keep lookups in memory, the version is checked at most every `maxStalenessMs`.
+ * Values older than the view's TTL are not served (null), as in training sets: a feature that
+ * stopped updating must not pass for current.
  *
  * @example
  * ```ts
@@ -26,6 +28,10 @@ export type OnlineFeaturesOptions = {
   maxStalenessMs?: number;
   /** Lake URI; default `$KILN_LAKE_URI`, `$KILN_STATE_DIR/lake` or `.kiln/lake`. */
   lake?: string;
+  /** Oldest values served, in ms before `now`; default the view's TTL (none: any age). */
+  ttl?: number;
+  /** The time TTLs count back from (a Date, epoch ms or ISO string); default the current time. */
+  now?: Date | number | string;
 };
 
 /** The answer to a lookup: one row of features per key asked (null: key unknown). */
@@ -33,6 +39,8 @@ export type OnlineFeatures = {
   /** The view table's version the values come from. */
   version: number;
   rows: (Record<string, unknown> | null)[];
+  /** Indexes (into `rows`) of keys whose latest values are older than the TTL: null in `rows`. */
+  expired: number[];
 };
 
 /** A key to look up: a record holding the key column(s), an array of key values, or a value. */
@@ -43,6 +51,8 @@ type OnlineIndex = {
   checkedAt: number;
   data: ArrowTable;
   latestRow: Map<string, number>;
+  /** Event time (epoch ms) of each key's latest row. */
+  latestTime: Map<string, number>;
 };
 
 // One index per lake and table, shared by every caller in the process (a serving worker).
@@ -68,14 +78,32 @@ export async function getOnlineFeatures(
       "Ask for some of its feature columns.",
     );
   });
-  const rows = keys.map((key) => {
-    const row = index.latestRow.get(joinKey(keyValues(key, view)));
+  const ttl = options.ttl ?? view.ttl;
+  if (ttl !== undefined && !(ttl >= 0)) {
+    throw new FeatureOptionsError(`ttl ${ttl} is not a duration.`, "Give it in milliseconds ≥ 0.");
+  }
+  const now = new Date(options.now ?? Date.now()).getTime();
+  if (Number.isNaN(now)) {
+    throw new FeatureOptionsError(
+      `now ${String(options.now)} is not a time.`,
+      "Give a Date, epoch milliseconds or an ISO 8601 string.",
+    );
+  }
+  const oldest = ttl === undefined ? -Infinity : now - ttl;
+  const expired: number[] = [];
+  const rows = keys.map((key, at) => {
+    const id = joinKey(keyValues(key, view));
+    const row = index.latestRow.get(id);
     if (row === undefined) return null;
+    if (index.latestTime.get(id)! < oldest) {
+      expired.push(at);
+      return null;
+    }
     const values: Record<string, unknown> = {};
     features.forEach((name, at) => (values[name] = columns[at]!.get(row) as unknown));
     return values;
   });
-  return { version: index.version, rows };
+  return { version: index.version, rows, expired };
 }
 
 async function currentIndex(
@@ -122,7 +150,7 @@ async function buildIndex(
       latestTime.set(key, time);
     }
   }
-  return { version, checkedAt: Date.now(), data, latestRow };
+  return { version, checkedAt: Date.now(), data, latestRow, latestTime };
 }
 
 function keyValues(key: EntityKey, view: FeatureView): unknown[] {

@@ -100,6 +100,8 @@ export async function getTrainingSet(
   }
   const data = await read(table, {
     lake: lake.uri,
+    // The join needs the keys, the event time and the asked features: not the other columns.
+    columns: [...new Set([...key, eventTime, ...features])],
     ...(options.tag !== undefined ? { tag: options.tag } : { version }),
     ...(options.lineage !== undefined ? { lineage: options.lineage } : {}),
   });
