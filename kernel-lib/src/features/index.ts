@@ -14,7 +14,12 @@ export type { TrainingSet, TrainingSetOptions, FeatureRead } from "./training-se
 export type { EntityRows } from "./entity-rows";
 export type { FeatureView, FeatureViewInit, FeatureTransform, RawRow } from "./feature-view";
 export type { MaterializeOptions, MaterializeResult, MaterializedSource } from "./materialize";
-export type { OnlineFeatures, OnlineFeaturesOptions, EntityKey } from "./online-features";
+export type {
+  OnlineFeatures,
+  OnlineFeaturesOptions,
+  EntityKey,
+  FeatureViewRef,
+} from "./online-features";
 export { VIEW_CATALOG_TABLE } from "./view-catalog";
 export { toTensorInput, type TensorInput } from "./tensor-input";
 export { FeatureOptionsError, EntityRowError } from "./errors";

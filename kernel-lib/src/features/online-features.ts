@@ -20,6 +20,9 @@ import { epochMillis, joinKey } from "./entity-rows";
 import { FeatureOptionsError } from "./errors";
 import type { FeatureView } from "./feature-view";
 
+/** What an online lookup needs of a feature view: a bundle keeps just this to look values up. */
+export type FeatureViewRef = Pick<FeatureView, "name" | "key" | "eventTime" | "ttl">;
+
 /** Options of {@link getOnlineFeatures}. */
 export type OnlineFeaturesOptions = {
   /** Feature columns to return; default every column but the key and event time. */
@@ -60,7 +63,7 @@ const indexes = new Map<string, Promise<OnlineIndex>>();
 
 /** The latest feature values of `keys` in a materialized feature view. */
 export async function getOnlineFeatures(
-  view: FeatureView,
+  view: FeatureViewRef,
   keys: readonly EntityKey[],
   options: OnlineFeaturesOptions = {},
 ): Promise<OnlineFeatures> {
@@ -108,7 +111,7 @@ export async function getOnlineFeatures(
 
 async function currentIndex(
   lakeUri: string | undefined,
-  view: FeatureView,
+  view: FeatureViewRef,
   maxStalenessMs: number,
 ): Promise<OnlineIndex> {
   const id = `${resolveLakeUri(lakeUri)}\u0000${view.name}`;
@@ -131,7 +134,7 @@ async function currentIndex(
 async function buildIndex(
   table: Awaited<ReturnType<Lake["openTable"]>>,
   version: number,
-  view: FeatureView,
+  view: FeatureViewRef,
 ): Promise<OnlineIndex> {
   await table.checkout(version);
   const data = (await table.toArrow()) as unknown as ArrowTable;
@@ -153,7 +156,7 @@ async function buildIndex(
   return { version, checkedAt: Date.now(), data, latestRow, latestTime };
 }
 
-function keyValues(key: EntityKey, view: FeatureView): unknown[] {
+function keyValues(key: EntityKey, view: FeatureViewRef): unknown[] {
   if (Array.isArray(key)) return key as unknown[];
   if (typeof key === "object" && key !== null) {
     return view.key.map((name) => (key as Record<string, unknown>)[name]);

@@ -1,4 +1,10 @@
-import { BundleInputError, type InputRow, type LoadedBundle } from "@kiln/kernel-lib";
+import {
+  BundleInputError,
+  data,
+  type BundleOnlineFeaturesEntry,
+  type InputRow,
+  type LoadedBundle,
+} from "@kiln/kernel-lib";
 import {
   InputValidationError,
   type FeatureDatatype,
@@ -29,13 +35,21 @@ export async function servedBundle(
   bundle: LoadedBundle,
 ): Promise<ServedModel> {
   const core = new Set(bundle.manifest.fallback?.features ?? []);
-  const inputs = bundle.schema.features.map((f) => ({
-    name: f.name,
-    datatype: datatypes[f.dtype] ?? "FP32",
-    required: f.required && (!bundle.manifest.fallback || core.has(f.name)),
-    ...(f.min !== undefined ? { min: f.min } : {}),
-    ...(f.max !== undefined ? { max: f.max } : {}),
-  }));
+  const online = bundle.manifest.onlineFeatures;
+  const lookedUp = new Set(online?.features ?? []);
+  const inputs = [
+    // A bundle with online features takes entity keys (integer ids) in their place.
+    ...(online?.key ?? []).map((name) => ({ name, datatype: "INT32" as const, required: true })),
+    ...bundle.schema.features
+      .filter((f) => !lookedUp.has(f.name))
+      .map((f) => ({
+        name: f.name,
+        datatype: datatypes[f.dtype] ?? "FP32",
+        required: f.required && (!bundle.manifest.fallback || core.has(f.name)),
+        ...(f.min !== undefined ? { min: f.min } : {}),
+        ...(f.max !== undefined ? { max: f.max } : {}),
+      })),
+  ];
   // The warm-up: the first real request must not pay for graph set-up, and a bundle that cannot
   // predict at all fails promotion instead of its first request.
   const probe = bundle.predict([warmUpRow(bundle)]);
@@ -47,13 +61,14 @@ export async function servedBundle(
     inputs,
     outputs: [{ name: "output", datatype: "FP32", shape: [width] }],
     async predict(rows: FeatureRow[]) {
+      const complete = online ? await withOnlineFeatures(online, rows) : rows;
       return asInputErrors(() => {
-        const { outputs, usedFallback } = bundle.predict(rows.map(toInputRow));
+        const { outputs, usedFallback } = bundle.predict(complete.map(toInputRow));
         return { outputs, usedFallback };
       });
     },
   };
-  if (inputs.every((input) => input.datatype === "FP32")) {
+  if (!online && inputs.every((input) => input.datatype === "FP32")) {
     model.predictMatrix = async ({ rows, values }: FeatureMatrix) =>
       asInputErrors(() => {
         const { outputs, usedFallback } = bundle.predictMatrix(values, rows);
@@ -61,6 +76,43 @@ export async function servedBundle(
       });
   }
   return model;
+}
+
+/**
+ * The rows with the bundle's online features filled in from the feature view's latest values for
+ * each row's key (null for an unknown key or a value past the view's TTL: a missing value, which
+ * the fallback may answer), and the key columns taken out.
+ */
+async function withOnlineFeatures(
+  online: BundleOnlineFeaturesEntry,
+  rows: FeatureRow[],
+): Promise<FeatureRow[]> {
+  const view = {
+    name: online.view,
+    key: online.key,
+    eventTime: online.eventTime,
+    ttl: online.ttl,
+  };
+  const found = await data.getOnlineFeatures(
+    view,
+    rows.map((row) => online.key.map((name) => row[name])),
+    { features: online.features },
+  );
+  return rows.map((row, i) => {
+    const complete: FeatureRow = {};
+    for (const name in row) if (!online.key.includes(name)) complete[name] = row[name]!;
+    const values = found.rows[i];
+    for (const name of online.features) {
+      const value = values?.[name];
+      complete[name] =
+        value === null || value === undefined
+          ? null
+          : typeof value === "boolean" || typeof value === "bigint"
+            ? Number(value)
+            : (value as number);
+    }
+    return complete;
+  });
 }
 
 /** Runs `predict`, turning the bundle's row errors into the serving layer's 400s. */

@@ -22,6 +22,7 @@ import {
   transformSource,
   writeBundle,
   type BundleFallback,
+  type BundleOnlineFeatures,
   type BundleManifest,
   type BundleModel,
   type DatasetRef,
@@ -51,6 +52,8 @@ export type ModelBundleOptions = {
   reference?: readonly InputRow[];
   /** A model on core features, for rows whose required features are missing or invalid. */
   fallback?: BundleFallback;
+  /** Schema features serving looks up by entity key in a feature view instead of receiving. */
+  onlineFeatures?: BundleOnlineFeatures;
   /** Training data lineage: tags `kiln.dataset.table` / `kiln.dataset.version`. */
   dataset?: DatasetRef;
 };
@@ -244,6 +247,7 @@ function bundleContent(model: BundleModel, options: ModelBundleOptions, spec?: P
       : {}),
     ...(options.reference ? { reference: options.reference } : {}),
     ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.onlineFeatures ? { onlineFeatures: options.onlineFeatures } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ export * from "./errors";
 export * from "./schema";
 export * from "./reference-stats";
 export { BUNDLE_FORMAT, MANIFEST_FILE, sha256File } from "./manifest";
-export type { BundleManifest, BundleModelEntry } from "./manifest";
+export type { BundleManifest, BundleModelEntry, BundleOnlineFeaturesEntry } from "./manifest";
 export { mlmodelYaml } from "./mlmodel-file";
 export type { MlmodelInput } from "./mlmodel-file";
 export { TRANSFORM_FORMAT, compileTransform, transformSource } from "./transform-code";
@@ -16,7 +16,12 @@ export type {
   TransformSource,
 } from "./transform-code";
 export { writeBundle } from "./write-bundle";
-export type { BundleFallback, BundleModel, WriteBundleInput } from "./write-bundle";
+export type {
+  BundleFallback,
+  BundleModel,
+  BundleOnlineFeatures,
+  WriteBundleInput,
+} from "./write-bundle";
 export { bundleLineage, registerBundle } from "./register-bundle";
 export type { DatasetRef, LineageInput } from "./register-bundle";
 export { downloadBundle, readManifest, verifyBundle } from "./read-bundle";

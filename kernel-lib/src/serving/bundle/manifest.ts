@@ -23,6 +23,16 @@ export type BundleModelEntry = {
   outputShape: (number | null)[] | null;
 };
 
+/** The feature view serving looks features up in, and which schema features come from it. */
+export type BundleOnlineFeaturesEntry = {
+  view: string;
+  key: string[];
+  eventTime: string;
+  /** Values older than this (ms) are not used; absent: any age. */
+  ttl?: number;
+  features: string[];
+};
+
 /** Content of `bundle.json`. */
 export type BundleManifest = {
   format: typeof BUNDLE_FORMAT;
@@ -33,6 +43,8 @@ export type BundleManifest = {
   transform?: string;
   reference?: string;
   fallback?: BundleModelEntry;
+  /** Features serving looks up by the request's entity key instead of receiving them. */
+  onlineFeatures?: BundleOnlineFeaturesEntry;
   /** Lineage as registered with the model version (`kiln.pipeline`, `kiln.run_id`, …). */
   lineage: Record<string, string>;
   /** Relative path (`/`-separated) → sha256 hex of every file but `bundle.json`. */

@@ -15,6 +15,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { io } from "@tensorflow/tfjs";
+import type { FeatureViewRef } from "../../features/online-features";
 import { fileModelHandler } from "../../tf/file-io";
 import { BundleDefinitionError } from "./errors";
 import {
@@ -23,6 +24,7 @@ import {
   checksumDirectory,
   type BundleManifest,
   type BundleModelEntry,
+  type BundleOnlineFeaturesEntry,
 } from "./manifest";
 import { mlmodelYaml } from "./mlmodel-file";
 import { computeReferenceStats } from "./reference-stats";
@@ -43,6 +45,12 @@ export interface BundleModel {
 /** A second model on a subset of the features, serving rows the main model cannot. */
 export type BundleFallback = { model: BundleModel; features: string[] };
 
+/**
+ * Schema features serving does not receive but looks up by entity key in a materialized feature
+ * view (its latest values within the view's TTL): requests send the key columns instead.
+ */
+export type BundleOnlineFeatures = { view: FeatureViewRef; features: string[] };
+
 /** Input of {@link writeBundle}. */
 export type WriteBundleInput = {
   name: string;
@@ -52,6 +60,7 @@ export type WriteBundleInput = {
   /** Sample of the training data for `reference.json`. */
   reference?: readonly InputRow[];
   fallback?: BundleFallback;
+  onlineFeatures?: BundleOnlineFeatures;
   /** Run-relative directory the bundle is uploaded to (for `MLmodel`). */
   artifactPath: string;
   runId?: string;
@@ -66,6 +75,9 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
   const features = schema.features.map((f) => f.name);
   const fallbackFeatures = input.fallback
     ? checkFallbackFeatures(schema, input.fallback.features)
+    : undefined;
+  const onlineFeatures = input.onlineFeatures
+    ? checkOnlineFeatures(schema, input.onlineFeatures)
     : undefined;
   // Fail before anything is written when the transform would not load in serving.
   if (input.transform) compileTransform(input.transform);
@@ -124,6 +136,7 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
     ...(input.transform ? { transform: "transform.json" } : {}),
     ...(input.reference ? { reference: "reference.json" } : {}),
     ...(fallback ? { fallback } : {}),
+    ...(onlineFeatures ? { onlineFeatures } : {}),
     lineage: input.lineage ?? {},
     checksums: await checksumDirectory(dir),
   };
@@ -154,6 +167,36 @@ function checkFallbackFeatures(schema: InputSchema, features: unknown): string[]
 function outputShape(model: BundleModel): (number | null)[] | null {
   const shape = model.outputs?.[0]?.shape;
   return shape ? [...shape] : null;
+}
+
+function checkOnlineFeatures(
+  schema: InputSchema,
+  online: BundleOnlineFeatures,
+): BundleOnlineFeaturesEntry {
+  const known = new Set(schema.features.map((f) => f.name));
+  const { view, features } = online;
+  const problem =
+    !view || typeof view.name !== "string" || !Array.isArray(view.key) || !view.eventTime
+      ? "onlineFeatures.view must be a feature view (kiln.data.defineFeatureView)"
+      : !Array.isArray(features) || features.length === 0
+        ? "onlineFeatures.features must name the schema features looked up in the view"
+        : features.find((f) => !known.has(f)) !== undefined
+          ? `onlineFeatures.features names "${features.find((f) => !known.has(f))}", which inputSchema does not define`
+          : view.key.find((k) => known.has(k)) !== undefined
+            ? `the view's key "${view.key.find((k) => known.has(k))}" is also a schema feature; requests send keys, the model reads features`
+            : undefined;
+  if (problem) {
+    throw new BundleDefinitionError(
+      `${problem}. Pass { view: <feature view>, features: [<schema features it provides>] }.`,
+    );
+  }
+  return {
+    view: view.name,
+    key: [...view.key],
+    eventTime: view.eventTime,
+    ...(view.ttl !== undefined ? { ttl: view.ttl } : {}),
+    features: [...features],
+  };
 }
 
 function checkOutputShapes(model: BundleModelEntry, fallback: BundleModelEntry): void {
