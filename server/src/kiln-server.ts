@@ -9,6 +9,13 @@ import { EndpointBatchers, EndpointRegistry } from "./serving";
 import { EndpointManager } from "./serving/endpoint-manager";
 import { JobQueue } from "./jobs";
 import { KilnMetrics } from "./observability";
+import { FeedbackStore } from "./monitoring/feedback-store";
+import { bundleTask } from "./monitoring/performance-task";
+import { PredictionLog } from "./monitoring/prediction-log";
+import { monitoringLakeUri, PredictionLake } from "./monitoring/prediction-log-lake";
+import { PredictionLogReader } from "./monitoring/prediction-log-reader";
+import { PredictionLogSettings } from "./monitoring/prediction-log-settings";
+import { PredictionLogTables } from "./monitoring/prediction-log-table";
 
 type KilnServerOptions = {
   port?: number;
@@ -20,6 +27,24 @@ type KilnServerOptions = {
   trackingUri?: string;
   /** An admin key valid for this process only (kiln start hands it to JupyterLab). */
   sessionAdminKey?: string;
+  /** The prediction log of every served request (server/src/monitoring, docs/http-api.md). */
+  predictionLog?: PredictionLogServerOptions;
+};
+
+/** Options of the prediction log. */
+export type PredictionLogServerOptions = {
+  /** The lake its tables go to; default `$KILN_LAKE_URI`, else `<stateDir>/lake`. */
+  lake?: string;
+  /** Share of requests whose rows are logged; default `$KILN_PREDICTION_LOG_SAMPLE_RATE`, else 1. */
+  sampleRate?: number;
+  /** Per-endpoint rates at start (`PUT /api/endpoints/{name}/prediction-log` wins over them). */
+  sampleRates?: Record<string, number>;
+  /** A batch is written after this long, default 1000 ms… */
+  flushIntervalMs?: number;
+  /** …or once this many rows wait, default 2000. */
+  flushRows?: number;
+  /** Rows held in memory at most (beyond: dropped and counted); default 100,000. */
+  maxQueuedRows?: number;
 };
 
 /** A running Kiln HTTP server. */
@@ -63,9 +88,39 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
     models: (name) => registry.get(name),
   });
   jobs.start();
+  // Every answered request is logged to the lake off the request path (monitoring/).
+  const lake = new PredictionLake(monitoringLakeUri(stateDir, options.predictionLog?.lake));
+  const settings = new PredictionLogSettings({
+    file: join(stateDir, "prediction-log.json"),
+    ...(options.predictionLog?.sampleRate !== undefined
+      ? { sampleRate: options.predictionLog.sampleRate }
+      : {}),
+    ...(options.predictionLog?.sampleRates
+      ? { sampleRates: options.predictionLog.sampleRates }
+      : {}),
+  });
+  const { flushIntervalMs, flushRows, maxQueuedRows } = options.predictionLog ?? {};
+  const predictionLog = new PredictionLog({
+    sink: new PredictionLogTables(lake),
+    sampleRate: (endpoint) => settings.sampleRate(endpoint),
+    metrics,
+    ...(flushIntervalMs !== undefined ? { flushIntervalMs } : {}),
+    ...(flushRows !== undefined ? { flushRows } : {}),
+    ...(maxQueuedRows !== undefined ? { maxQueuedRows } : {}),
+  });
+  metrics.watchPredictionLog(() => predictionLog.stats());
+  const reader = new PredictionLogReader(lake);
   const app = createKilnApp({
     metrics,
     jobs,
+    monitoring: {
+      log: predictionLog,
+      settings,
+      reader,
+      feedback: new FeedbackStore(lake, reader, predictionLog),
+      lakeUri: lake.uri,
+      declaredTask: (endpoint) => bundleTask(stateDir, endpoints, endpoint),
+    },
     ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
     serving: {
       registry,
@@ -92,13 +147,15 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     keysFile,
-    // Drains: no new connections, requests in flight answered, running job batches finished.
+    // Drains: no new connections, requests in flight answered, running job batches finished,
+    // then the prediction log's queue written.
     stop: async () => {
       const closed = new Promise<void>((done) => server.close(() => done()));
       // Idle keep-alive connections would hold close() until they time out.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await closed;
       await jobs.stop();
+      await predictionLog.close();
     },
   };
 }

@@ -14,6 +14,9 @@ import { infoRoutes } from "./info-routes";
 import { jobsRoutes, type JobBackend } from "../jobs";
 import { httpMetrics, metricsRoutes, type KilnMetrics } from "../observability";
 import { kilnOpenApiDocument, openApiRoutes } from "../openapi";
+import { monitoringRoutes, type MonitoringDeps } from "../monitoring/monitoring-routes";
+import type { PredictionLog } from "../monitoring/prediction-log";
+import { requestIds } from "../monitoring/request-ids";
 import { toErrorResponse } from "./error-responses";
 import { pipelinesRoutes } from "./pipelines-routes";
 import { requireScope } from "./require-scope";
@@ -27,6 +30,11 @@ export type KilnAppDeps = {
   metrics: KilnMetrics;
   /** The MLflow server pipeline runs are tracked in; clients link to its UI (`GET /api/info`). */
   trackingUri?: string;
+  /**
+   * The prediction log (every answered scoring request) and what reads it: feedback,
+   * performance, usage. Without it nothing is logged and the monitoring routes answer 503.
+   */
+  monitoring?: Omit<MonitoringDeps, "served" | "endpoints"> & { log: PredictionLog };
 };
 
 /**
@@ -40,11 +48,17 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   const app = new Hono();
   // First, so that every answer is counted, refusals by the key checks included.
   app.use("*", httpMetrics(deps.metrics));
+  // Every answer carries an X-Request-Id (the client's, when safe): the prediction log's key.
+  app.use("*", requestIds());
   // Kiln's JupyterLab extension calls this API from the browser, from JupyterLab's origin. Keys
   // travel in headers, never in cookies, so a page of any origin gets no more than curl does.
   app.use(
     "*",
-    cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "X-Kiln-Key"] }),
+    cors({
+      origin: "*",
+      allowHeaders: ["Authorization", "Content-Type", "X-Kiln-Key", "X-Request-Id"],
+      exposeHeaders: ["X-Request-Id", "X-Kiln-Model-Version", "X-Kiln-Fallback"],
+    }),
   );
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/", metricsRoutes(deps.metrics.registry));
@@ -65,9 +79,25 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   app.use("/v2/models/*", requireScope(deps.keys, "predict"));
   app.use("/endpoints/*", requireScope(deps.keys, "predict"));
   app.use("/jobs/*", requireScope(deps.keys, "predict"));
-  const scoring = { ...deps.serving, metrics: deps.metrics };
+  const scoring = {
+    ...deps.serving,
+    metrics: deps.metrics,
+    ...(deps.monitoring ? { predictionLog: deps.monitoring.log } : {}),
+  };
   app.route("/", openInferenceRoutes(scoring));
   app.route("/", mlflowInvocationsRoutes(scoring));
+  // Feedback is under /endpoints/* (predict key); performance, usage and the log's settings
+  // under /api/endpoints/* (admin key).
+  app.route(
+    "/",
+    monitoringRoutes(
+      deps.monitoring && {
+        ...deps.monitoring,
+        served: (name) => deps.serving.registry.get(name),
+        endpoints: () => deps.serving.endpoints.list().map((endpoint) => endpoint.name),
+      },
+    ),
+  );
   app.route("/", jobsRoutes(deps.jobs, { maxBodyBytes: 50 * 1024 * 1024 }));
   app.notFound((c) =>
     c.json(

@@ -67,10 +67,7 @@ describe("httpMetrics", () => {
   it("serves GET /metrics as text/plain version 0.0.4 with the serving metrics", async () => {
     const { app, metrics } = instrumentedApp();
     const model = fakeServedModel({ version: "7" });
-    metrics.observePrediction(
-      { model, outputs: [[1], [2], [3]], usedFallback: [false, true, false] },
-      0.02,
-    );
+    metrics.observePrediction({ model, usedFallback: [false, true, false] }, 0.02);
     metrics.observeBatch("churn", 3);
     await app.request("/health");
 

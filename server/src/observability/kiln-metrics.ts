@@ -1,8 +1,10 @@
+import type { PredictionLogMetrics, PredictionLogStats } from "../monitoring/prediction-log";
 import type { RequestPrediction } from "../serving/micro-batcher";
 import {
   DEFAULT_LATENCY_BUCKETS,
   MetricsRegistry,
   type Counter,
+  type Gauge,
   type Histogram,
 } from "./metrics-registry";
 
@@ -15,6 +17,8 @@ export interface ServingMetrics {
   ): void;
   /** One `predict` call of the micro-batcher with `rows` rows. */
   observeBatch(endpoint: string, rows: number): void;
+  /** A scoring request of a served endpoint answered with an error status (4xx or 5xx). */
+  observeScoringError(endpoint: string, version: string, status: number): void;
 }
 
 /** Rows an endpoint scored since the server started, for the admin API's endpoint list. */
@@ -31,8 +35,10 @@ export interface EndpointUsage {
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
 /**
- * Kiln's metrics, declared once on a registry: HTTP traffic (recorded by `httpMetrics`) and
- * serving (reported by the scoring code through `ServingMetrics`).
+ * Kiln's metrics, declared once on a registry: HTTP traffic (recorded by `httpMetrics`), serving
+ * (reported by the scoring code through `ServingMetrics`) and the prediction log
+ * (`PredictionLogMetrics`). Successful requests per endpoint and version are
+ * `kiln_prediction_latency_seconds_count`; failed ones `kiln_prediction_errors_total`.
  *
  * @example
  * const metrics = new KilnMetrics();
@@ -40,13 +46,19 @@ export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 12
  * app.route("/", metricsRoutes(metrics.registry));
  * metrics.observePrediction(prediction, 0.004); // from the scoring code
  */
-export class KilnMetrics implements ServingMetrics {
+export class KilnMetrics implements ServingMetrics, PredictionLogMetrics {
   readonly registry: MetricsRegistry;
   readonly httpRequests: Counter<"method" | "route" | "status">;
   readonly httpRequestDuration: Histogram<"method" | "route">;
   readonly predictions: Counter<"endpoint" | "version" | "fallback">;
   readonly batchSize: Histogram<"endpoint">;
   readonly predictionLatency: Histogram<"endpoint" | "version">;
+  readonly predictionErrors: Counter<"endpoint" | "version" | "status">;
+  readonly predictionLogDroppedTotal: Counter<"endpoint" | "kind">;
+  readonly predictionLogWrittenTotal: Counter<"endpoint" | "table">;
+  readonly predictionLogWriteErrors: Counter<"endpoint">;
+  readonly predictionLogQueued: Gauge<"kind">;
+  #predictionLogStats: (() => PredictionLogStats) | undefined;
   readonly #since = new Date().toISOString();
   // Per endpoint, across versions: what the endpoint list shows without parsing series labels.
   readonly #usage = new Map<string, { predictions: number; fallbackPredictions: number }>();
@@ -81,6 +93,41 @@ export class KilnMetrics implements ServingMetrics {
       labelNames: ["endpoint", "version"],
       buckets: DEFAULT_LATENCY_BUCKETS,
     });
+    this.predictionErrors = registry.counter({
+      name: "kiln_prediction_errors_total",
+      help: "Scoring requests of served endpoints answered with an error, by endpoint, version and HTTP status.",
+      labelNames: ["endpoint", "version", "status"],
+    });
+    this.predictionLogDroppedTotal = registry.counter({
+      name: "kiln_prediction_log_dropped_total",
+      help: "Prediction log entries dropped (queue full or write failed), by endpoint and kind: rows (predictions) or requests (request summaries).",
+      labelNames: ["endpoint", "kind"],
+    });
+    this.predictionLogWrittenTotal = registry.counter({
+      name: "kiln_prediction_log_written_total",
+      help: "Rows written to the prediction log's lake tables, by endpoint and table (predictions or requests).",
+      labelNames: ["endpoint", "table"],
+    });
+    this.predictionLogWriteErrors = registry.counter({
+      name: "kiln_prediction_log_write_errors_total",
+      help: "Prediction log batches that could not be written, by endpoint.",
+      labelNames: ["endpoint"],
+    });
+    this.predictionLogQueued = registry.gauge({
+      name: "kiln_prediction_log_queued",
+      help: "Prediction log entries waiting in memory to be written, by kind: rows or requests.",
+      labelNames: ["kind"],
+      collect: (gauge) => {
+        const stats = this.#predictionLogStats?.();
+        gauge.set({ kind: "rows" }, stats?.queuedRows ?? 0);
+        gauge.set({ kind: "requests" }, stats?.queuedRequests ?? 0);
+      },
+    });
+  }
+
+  /** Where `kiln_prediction_log_queued` reads the queue's depth from. */
+  watchPredictionLog(stats: () => PredictionLogStats): void {
+    this.#predictionLogStats = stats;
   }
 
   /** One HTTP request answered; `route` is the matched pattern (e.g. `/v2/models/:name/infer`). */
@@ -118,5 +165,21 @@ export class KilnMetrics implements ServingMetrics {
 
   observeBatch(endpoint: string, rows: number): void {
     this.batchSize.observe({ endpoint }, rows);
+  }
+
+  observeScoringError(endpoint: string, version: string, status: number): void {
+    this.predictionErrors.inc({ endpoint, version, status });
+  }
+
+  predictionLogDropped(endpoint: string, kind: "rows" | "requests", count: number): void {
+    this.predictionLogDroppedTotal.inc({ endpoint, kind }, count);
+  }
+
+  predictionLogWritten(endpoint: string, table: "predictions" | "requests", count: number): void {
+    this.predictionLogWrittenTotal.inc({ endpoint, table }, count);
+  }
+
+  predictionLogWriteFailed(endpoint: string): void {
+    this.predictionLogWriteErrors.inc({ endpoint });
   }
 }

@@ -68,6 +68,11 @@ describe("Kiln's OpenAPI document", () => {
     "GET /jobs/{id}",
     "DELETE /jobs/{id}",
     "POST /jobs/{id}/cancel",
+    "POST /endpoints/{name}/feedback",
+    "GET /api/endpoints/{name}/performance",
+    "GET /api/endpoints/{name}/usage",
+    "GET /api/endpoints/{name}/prediction-log",
+    "PUT /api/endpoints/{name}/prediction-log",
   ])("documents %s", (operation) => {
     expect(documentedOperations(document)).toContain(operation);
   });
@@ -108,6 +113,9 @@ describe("Kiln's OpenAPI document", () => {
     expect(scopeOf("/api/info", "get")).toBe("predict");
     expect(scopeOf("/health", "get")).toBe("none");
     expect(scopeOf("/v2", "get")).toBe("none");
+    expect(scopeOf("/endpoints/{name}/feedback", "post")).toBe("predict");
+    expect(scopeOf("/api/endpoints/{name}/performance", "get")).toBe("admin");
+    expect(scopeOf("/api/endpoints/{name}/usage", "get")).toBe("admin");
   });
 
   it("serves /openapi.json and an offline /docs page listing every operation", async () => {

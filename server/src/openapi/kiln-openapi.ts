@@ -1,12 +1,11 @@
 import { parameters, responses, schemaRef, schemas, securitySchemes } from "./openapi-components";
+import { monitoringPaths, monitoringSchemas, requestIdHeader } from "./monitoring-paths";
+import { json, jsonBody, operation, ref } from "./openapi-operations";
 import type {
   HeaderObject,
   MediaTypeObject,
   OpenApiDocument,
-  OperationObject,
-  ReferenceObject,
   ResponseObject,
-  SchemaObject,
 } from "./openapi-types";
 
 /** Options of `kilnOpenApiDocument`. */
@@ -19,47 +18,8 @@ export type KilnOpenApiOptions = {
 
 const defaultOptions = { version: "0.1.0", serverUrl: "/" } satisfies Required<KilnOpenApiOptions>;
 
-type Scope = OperationObject["x-kiln-scope"];
-
-const ref = (kind: "responses" | "parameters", name: string): ReferenceObject => ({
-  $ref: `#/components/${kind}/${name}`,
-});
-
-const json = (schema: SchemaObject, description: string): ResponseObject => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
-const jsonBody = (schema: SchemaObject) => ({
-  required: true,
-  content: { "application/json": { schema } },
-});
-
-/** Security and the key errors of a route needing `scope`. */
-function guarded(scope: Scope): Pick<OperationObject, "security" | "x-kiln-scope"> & {
-  keyErrors: Record<string, ReferenceObject>;
-} {
-  if (scope === "none") return { security: [], "x-kiln-scope": "none", keyErrors: {} };
-  return {
-    security: [{ bearerKey: [scope] }, { kilnKey: [scope] }],
-    "x-kiln-scope": scope,
-    keyErrors: {
-      "401": ref("responses", "Unauthenticated"),
-      ...(scope === "admin" ? { "403": ref("responses", "Forbidden") } : {}),
-    },
-  };
-}
-
-/** An operation with its scope's security and key errors filled in. */
-function operation(
-  scope: Scope,
-  op: Omit<OperationObject, "security" | "x-kiln-scope">,
-): OperationObject {
-  const { keyErrors, ...security } = guarded(scope);
-  return { ...op, ...security, responses: { ...op.responses, ...keyErrors } };
-}
-
 const servingHeaders = {
+  "X-Request-Id": requestIdHeader,
   "X-Kiln-Model-Version": {
     description: "The model version that answered.",
     schema: { type: "string" },
@@ -124,6 +84,7 @@ function v2ModelPaths(base: string, withVersion: boolean): OpenApiDocument["path
       parameters: params,
       post: operation("predict", {
         operationId: `v2Infer${suffix}`,
+        parameters: [ref("parameters", "requestId")],
         summary: "Score rows given as `[batch]` tensors, one per feature",
         description:
           "Binary tensor extension: inputs may be sent as binary data, and outputs asked as binary (`binary_data_output`, or an output's `binary_data`) come back as `application/octet-stream`.",
@@ -185,6 +146,11 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
       },
       { name: "Endpoints", description: "Promote and roll back served models (admin key)." },
       { name: "Jobs", description: "Asynchronous scoring (predict key)." },
+      {
+        name: "Monitoring",
+        description:
+          "The prediction log: feedback labels (predict key); performance, usage and the log's sample rate (admin key).",
+      },
     ],
     paths: {
       "/health": {
@@ -397,6 +363,7 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
         parameters: [ref("parameters", "endpointName")],
         post: operation("predict", {
           operationId: "mlflowInvocations",
+          parameters: [ref("parameters", "requestId")],
           summary: "Score rows with MLflow's scoring protocol (JSON or CSV)",
           tags: ["MLflow scoring"],
           requestBody: {
@@ -523,7 +490,13 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
           },
         }),
       },
+      ...monitoringPaths(),
     },
-    components: { schemas, responses, parameters, securitySchemes },
+    components: {
+      schemas: { ...schemas, ...monitoringSchemas },
+      responses,
+      parameters,
+      securitySchemes,
+    },
   };
 }

@@ -650,6 +650,14 @@ export const parameters = {
   modelVersion: pathParam("version", "Must be the version being served."),
   endpointName: pathParam("name", "The serving endpoint."),
   jobId: pathParam("id", "An async job id."),
+  requestId: {
+    name: "X-Request-Id",
+    in: "header",
+    required: false,
+    description:
+      "Your id for this request (1–128 of `A-Z a-z 0-9 . _ : -`), kept as the prediction log's `request_id`; any other value is replaced by a generated UUID. The answer's `X-Request-Id` says which id was used.",
+    schema: { type: "string" },
+  },
 } satisfies Record<string, ParameterObject>;
 
 /** The key schemes: one key, two ways to send it; the role (scope) is the key's scope. */

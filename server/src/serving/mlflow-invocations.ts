@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { InputValidationError } from "./endpoint-model";
 import { mlflowCsvRows, mlflowJsonRows, mlflowPredictions } from "./mlflow-request";
 import {
+  observeScoring,
   resolveModel,
   scoreRows,
   servingHeaders,
@@ -51,6 +52,7 @@ export function mlflowInvocationsRoutes(
 
   routes.post(
     "/endpoints/:name/invocations",
+    observeScoring(deps, "mlflow"),
     bodyLimit({
       maxSize: opts.maxBodyBytes,
       onError: (c) =>
@@ -64,12 +66,14 @@ export function mlflowInvocationsRoutes(
     }),
     async (c) => {
       const model = resolveModel(deps, c.req.param("name"));
+      c.set("scoring", { model });
       const rows = await requestRows(
         c,
         (body) => mlflowJsonRows(model, body),
         (csv) => mlflowCsvRows(model, csv),
       );
       const prediction = await scoreRows(deps, model, rows);
+      c.set("scoring", { model: prediction.model, scored: prediction });
       return c.json(
         {
           predictions: mlflowPredictions(prediction),

@@ -10,6 +10,7 @@ import {
   type RequestedOutput,
 } from "./open-inference-request";
 import {
+  observeScoring,
   resolveModel,
   scoreMatrix,
   scoreRows,
@@ -65,6 +66,7 @@ export function openInferenceRoutes(deps: ServingDeps, options: OpenInferenceOpt
     });
     routes.post(
       `${base}/infer`,
+      observeScoring(deps, "v2"),
       bodyLimit({
         maxSize: opts.maxBodyBytes,
         onError: (c) =>
@@ -77,11 +79,13 @@ export function openInferenceRoutes(deps: ServingDeps, options: OpenInferenceOpt
       }),
       async (c) => {
         const model = modelOf(deps, c);
+        c.set("scoring", { model });
         const request = parseInferRequest(model, await jsonBody(c));
         const prediction =
           "matrix" in request
-            ? await scoreMatrix(deps, model, request.matrix)
+            ? { ...(await scoreMatrix(deps, model, request.matrix)), inputs: request.matrix }
             : await scoreRows(deps, model, request.rows);
+        c.set("scoring", { model: prediction.model, scored: prediction });
         const answer = {
           model_name: model.endpoint,
           model_version: prediction.model.version,

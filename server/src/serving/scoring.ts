@@ -1,9 +1,12 @@
+import type { Context, MiddlewareHandler } from "hono";
 import type { EndpointBatchers } from "./micro-batcher";
 import type { EndpointRegistry } from "./endpoint-registry";
 import type { MatrixRequestPrediction, RequestPrediction } from "./micro-batcher";
-import type { FeatureMatrix, ServedModel } from "./endpoint-model";
+import type { FeatureMatrix, FeatureRow, ServedModel } from "./endpoint-model";
 import { normalizeRows } from "./feature-rows";
 import type { ServingMetrics } from "../observability/kiln-metrics";
+import type { ScoredRows, ScoringProtocol, ScoringRecorder } from "../monitoring/prediction-log";
+import { requestIdOf } from "../monitoring/request-ids";
 
 /** What both scoring protocols need: the endpoints and their batchers. */
 export type ServingDeps = {
@@ -11,7 +14,19 @@ export type ServingDeps = {
   batchers: EndpointBatchers;
   /** Counts predictions and their latency per endpoint and version. */
   metrics?: ServingMetrics;
+  /** Takes every answered request of a served endpoint (the prediction log). */
+  predictionLog?: ScoringRecorder;
 };
+
+/** What a scoring handler tells `observeScoring`: the model it resolved, and what it scored. */
+export type ScoringOutcome = { model: ServedModel; scored?: ScoredRows };
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by the scoring handlers for `observeScoring`. */
+    scoring: ScoringOutcome;
+  }
+}
 
 /**
  * A client's mistake at the serving boundary (unknown endpoint, malformed body, …); each protocol
@@ -61,12 +76,12 @@ export async function scoreRows(
   deps: ServingDeps,
   model: ServedModel,
   rows: unknown[],
-): Promise<RequestPrediction> {
+): Promise<RequestPrediction & { inputs: FeatureRow[] }> {
   const normalized = normalizeRows(model.inputs, rows);
   const started = performance.now();
   const prediction = await deps.batchers.for(model.endpoint).submit(model, normalized);
   deps.metrics?.observePrediction(prediction, (performance.now() - started) / 1000);
-  return prediction;
+  return { ...prediction, inputs: normalized };
 }
 
 /**
@@ -82,6 +97,52 @@ export async function scoreMatrix(
   const prediction = await deps.batchers.for(model.endpoint).submitMatrix(model, matrix);
   deps.metrics?.observePrediction(prediction, (performance.now() - started) / 1000);
   return prediction;
+}
+
+/**
+ * Tells the prediction log (and the per-endpoint error counter) about every answered request of a
+ * served endpoint, after its answer is built: status, latency, the version, and the rows scored
+ * (kept by reference; the log samples and queues them in O(1)). Requests for endpoints that are
+ * not served are not logged, so a client cannot create tables by naming endpoints. Register it
+ * before the body limit, so 413s count too; handlers say what they did with `c.set("scoring")`.
+ *
+ * @example
+ * routes.post("/endpoints/:name/invocations", observeScoring(deps, "mlflow"), bodyLimit(...), handler);
+ */
+export const observeScoring = (deps: ServingDeps, protocol: ScoringProtocol): MiddlewareHandler =>
+  async function observeScoring(c, next) {
+    const time = Date.now();
+    const started = performance.now();
+    let status = 500;
+    try {
+      await next();
+      status = c.res.status;
+    } finally {
+      recordScoring(deps, c, { protocol, time, status, started });
+    }
+  };
+
+function recordScoring(
+  deps: ServingDeps,
+  c: Context,
+  request: { protocol: ScoringProtocol; time: number; status: number; started: number },
+): void {
+  const endpoint = c.req.param("name") ?? "";
+  const outcome = c.get("scoring") as ScoringOutcome | undefined;
+  const model = outcome?.model ?? deps.registry.get(endpoint);
+  if (!model || model.endpoint !== endpoint) return;
+  if (request.status >= 400)
+    deps.metrics?.observeScoringError(endpoint, model.version, request.status);
+  deps.predictionLog?.record({
+    requestId: requestIdOf(c),
+    endpoint,
+    protocol: request.protocol,
+    time: request.time,
+    status: request.status,
+    latencyMs: performance.now() - request.started,
+    model,
+    ...(outcome?.scored && request.status < 400 ? { scored: outcome.scored } : {}),
+  });
 }
 
 /** The headers every scoring answer carries: which version served it and whether any row fell back. */
