@@ -8,9 +8,9 @@ export type ServedVersions = {
 };
 
 /**
- * The task the bundle served on `endpoint` declares in its `bundle.json` (a `task` field of
- * `regression`, `classification` or `anomaly`), or undefined: bundles do not declare one yet, so
- * the performance route falls back to its `task` parameter, then regression. Bundles live where
+ * The task the bundle served on `endpoint` declares in its `bundle.json` (`kiln.log.model(..., {
+ * task })`: `regression`, `classification` or `anomaly`), or undefined, when the performance
+ * route falls back to its `task` parameter, then regression. Bundles live where
  * the endpoint manager keeps them: `<stateDir>/bundles/<model>/<version>/`.
  *
  * @example
@@ -25,7 +25,7 @@ export async function bundleTask(
   if (!served) return undefined;
   try {
     const dir = join(stateDir, "bundles", encodeURIComponent(served.model), served.version);
-    const { task } = (await readManifest(dir)) as { task?: unknown };
+    const { task } = await readManifest(dir);
     return (PERFORMANCE_TASKS as readonly unknown[]).includes(task)
       ? (task as PerformanceTask)
       : undefined;

@@ -23,6 +23,7 @@ import {
   writeBundle,
   type BundleFallback,
   type BundleOnlineFeatures,
+  type ModelTask,
   type BundleManifest,
   type BundleModel,
   type DatasetRef,
@@ -54,6 +55,8 @@ export type ModelBundleOptions = {
   fallback?: BundleFallback;
   /** Schema features serving looks up by entity key in a feature view instead of receiving. */
   onlineFeatures?: BundleOnlineFeatures;
+  /** `regression`, `classification` or `anomaly`: which performance metrics monitoring reports. */
+  task?: ModelTask;
   /** Training data lineage: tags `kiln.dataset.table` / `kiln.dataset.version`. */
   dataset?: DatasetRef;
 };
@@ -248,6 +251,7 @@ function bundleContent(model: BundleModel, options: ModelBundleOptions, spec?: P
     ...(options.reference ? { reference: options.reference } : {}),
     ...(options.fallback ? { fallback: options.fallback } : {}),
     ...(options.onlineFeatures ? { onlineFeatures: options.onlineFeatures } : {}),
+    ...(options.task ? { task: options.task } : {}),
   };
 }
 

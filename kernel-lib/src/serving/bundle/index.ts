@@ -2,8 +2,13 @@
 export * from "./errors";
 export * from "./schema";
 export * from "./reference-stats";
-export { BUNDLE_FORMAT, MANIFEST_FILE, sha256File } from "./manifest";
-export type { BundleManifest, BundleModelEntry, BundleOnlineFeaturesEntry } from "./manifest";
+export { BUNDLE_FORMAT, MANIFEST_FILE, MODEL_TASKS, sha256File } from "./manifest";
+export type {
+  BundleManifest,
+  BundleModelEntry,
+  BundleOnlineFeaturesEntry,
+  ModelTask,
+} from "./manifest";
 export { mlmodelYaml } from "./mlmodel-file";
 export type { MlmodelInput } from "./mlmodel-file";
 export { TRANSFORM_FORMAT, compileTransform, transformSource } from "./transform-code";

@@ -23,6 +23,10 @@ export type BundleModelEntry = {
   outputShape: (number | null)[] | null;
 };
 
+/** Tasks a bundle can declare: regression, (binary) classification, anomaly (an autoencoder). */
+export const MODEL_TASKS = ["regression", "classification", "anomaly"] as const;
+export type ModelTask = (typeof MODEL_TASKS)[number];
+
 /** The feature view serving looks features up in, and which schema features come from it. */
 export type BundleOnlineFeaturesEntry = {
   view: string;
@@ -43,6 +47,8 @@ export type BundleManifest = {
   transform?: string;
   reference?: string;
   fallback?: BundleModelEntry;
+  /** What the model does, for performance monitoring (which metrics apply). */
+  task?: ModelTask;
   /** Features serving looks up by the request's entity key instead of receiving them. */
   onlineFeatures?: BundleOnlineFeaturesEntry;
   /** Lineage as registered with the model version (`kiln.pipeline`, `kiln.run_id`, …). */

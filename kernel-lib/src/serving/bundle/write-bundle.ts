@@ -25,6 +25,8 @@ import {
   type BundleManifest,
   type BundleModelEntry,
   type BundleOnlineFeaturesEntry,
+  MODEL_TASKS,
+  type ModelTask,
 } from "./manifest";
 import { mlmodelYaml } from "./mlmodel-file";
 import { computeReferenceStats } from "./reference-stats";
@@ -61,6 +63,8 @@ export type WriteBundleInput = {
   reference?: readonly InputRow[];
   fallback?: BundleFallback;
   onlineFeatures?: BundleOnlineFeatures;
+  /** What the model does: how monitoring measures its performance. */
+  task?: ModelTask;
   /** Run-relative directory the bundle is uploaded to (for `MLmodel`). */
   artifactPath: string;
   runId?: string;
@@ -76,6 +80,11 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
   const fallbackFeatures = input.fallback
     ? checkFallbackFeatures(schema, input.fallback.features)
     : undefined;
+  if (input.task !== undefined && !MODEL_TASKS.includes(input.task)) {
+    throw new BundleDefinitionError(
+      `task is ${JSON.stringify(input.task)}; use one of ${MODEL_TASKS.join(", ")} or leave it out.`,
+    );
+  }
   const onlineFeatures = input.onlineFeatures
     ? checkOnlineFeatures(schema, input.onlineFeatures)
     : undefined;
@@ -136,6 +145,7 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
     ...(input.transform ? { transform: "transform.json" } : {}),
     ...(input.reference ? { reference: "reference.json" } : {}),
     ...(fallback ? { fallback } : {}),
+    ...(input.task ? { task: input.task } : {}),
     ...(onlineFeatures ? { onlineFeatures } : {}),
     lineage: input.lineage ?? {},
     checksums: await checksumDirectory(dir),
