@@ -9,6 +9,7 @@ import { EndpointBatchers, EndpointRegistry } from "./serving";
 import { EndpointManager } from "./serving/endpoint-manager";
 import { JobQueue } from "./jobs";
 import { KilnMetrics } from "./observability";
+import { endpointHealth } from "./monitoring/endpoint-health";
 import { FeedbackStore } from "./monitoring/feedback-store";
 import { bundleTask } from "./monitoring/performance-task";
 import { PredictionLog } from "./monitoring/prediction-log";
@@ -110,6 +111,24 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   });
   metrics.watchPredictionLog(() => predictionLog.stats());
   const reader = new PredictionLogReader(lake);
+  const feedback = new FeedbackStore(lake, reader, predictionLog);
+  const runs = new PipelineRunManager({
+    stateDir,
+    notebooksRoot: options.notebooksRoot ?? kilnPaths.notebooks,
+    ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
+  });
+  // Policies resume their schedules: checks, alerts and retraining (docs/monitoring.md).
+  const health = endpointHealth({
+    stateDir,
+    lakeUri: lake.uri,
+    log: predictionLog,
+    reader,
+    feedback,
+    endpoints,
+    registry,
+    runs,
+  });
+  health.monitor.start();
   const app = createKilnApp({
     metrics,
     jobs,
@@ -117,7 +136,7 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
       log: predictionLog,
       settings,
       reader,
-      feedback: new FeedbackStore(lake, reader, predictionLog),
+      feedback,
       lakeUri: lake.uri,
       declaredTask: (endpoint) => bundleTask(stateDir, endpoints, endpoint),
     },
@@ -132,11 +151,8 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
       process.env,
       options.sessionAdminKey ? [{ scope: "admin", key: options.sessionAdminKey }] : [],
     ),
-    runs: new PipelineRunManager({
-      stateDir,
-      notebooksRoot: options.notebooksRoot ?? kilnPaths.notebooks,
-      ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
-    }),
+    runs,
+    health,
   });
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort());
@@ -154,6 +170,7 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
       // Idle keep-alive connections would hold close() until they time out.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await closed;
+      await health.monitor.stop();
       await jobs.stop();
       await predictionLog.close();
     },

@@ -129,8 +129,8 @@ beforeAll(async () => {
   const runId = started.body.runId as string;
   for (let i = 0; i < 240; i += 1) {
     const run = await call("GET", `/api/pipelines/runs/${runId}`, adminKey);
-    if (run.body.status !== "running") {
-      expect(run.body.status).toBe("succeeded");
+    if (run.status === 200 && run.body.status !== "running") {
+      expect(run.body).toMatchObject({ status: "succeeded" });
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -17,6 +17,8 @@ import { kilnOpenApiDocument, openApiRoutes } from "../openapi";
 import { monitoringRoutes, type MonitoringDeps } from "../monitoring/monitoring-routes";
 import type { PredictionLog } from "../monitoring/prediction-log";
 import { requestIds } from "../monitoring/request-ids";
+import type { EndpointHealth } from "../monitoring/endpoint-health";
+import { policyRoutes } from "../monitoring/policy-routes";
 import { toErrorResponse } from "./error-responses";
 import { pipelinesRoutes } from "./pipelines-routes";
 import { requireScope } from "./require-scope";
@@ -35,6 +37,8 @@ export type KilnAppDeps = {
    * performance, usage. Without it nothing is logged and the monitoring routes answer 503.
    */
   monitoring?: Omit<MonitoringDeps, "served" | "endpoints"> & { log: PredictionLog };
+  /** Policies, checks and retraining of endpoints (docs/monitoring.md); absent: no such routes. */
+  health?: EndpointHealth;
 };
 
 /**
@@ -98,6 +102,18 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
       },
     ),
   );
+  if (deps.health) {
+    const { monitor, policies, actions } = deps.health;
+    app.route(
+      "/api/endpoints",
+      policyRoutes({
+        monitor,
+        policies,
+        actions,
+        hasEndpoint: (name) => deps.serving.endpoints.list().some((e) => e.name === name),
+      }),
+    );
+  }
   app.route("/", jobsRoutes(deps.jobs, { maxBodyBytes: 50 * 1024 * 1024 }));
   app.notFound((c) =>
     c.json(

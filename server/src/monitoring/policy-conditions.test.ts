@@ -22,7 +22,7 @@ describe("evaluateConditions", () => {
         { metric: "performance", name: "mae", above: 2 },
       ],
       actions: [{ type: "alert" }],
-      dq: { expectations: [] },
+      dq: { name: "live", expectations: [{ type: "not_null", column: "a" }] },
     });
     expect(evaluateConditions(policy, snapshot).map((c) => [c.holds, c.summary])).toEqual([
       [true, "drift_share 0.75 > 0.5"],

@@ -28,7 +28,7 @@ describe("definePolicy", () => {
       actions: [{ type: "alert", webhook: "http://127.0.0.1:9/hook" }],
       retrain,
       drift: { datasetThreshold: 0.3 },
-      dq: { name: "live", expectations: [] },
+      dq: { name: "live", expectations: [{ type: "not_null", column: "a" }] },
     });
     expect(policy).toMatchObject({
       window: 200,
@@ -92,6 +92,11 @@ describe("definePolicy", () => {
         actions: [{ type: "alert" }],
       },
       /a dq_score condition needs a data-quality suite/,
+    ],
+    [
+      "a malformed dq suite",
+      { dq: { name: "live", expectations: [{ type: "not_null", column: "a", mostly: 2 }] } },
+      /dq\.expectations\[0\]\.mostly/,
     ],
   ])("refuses %s, naming the path", (_, input, message) => {
     expect(() => definePolicy(input)).toThrow(PolicyDefinitionError);

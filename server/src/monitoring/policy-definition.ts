@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { dq } from "@kiln/kernel-lib";
 
 /** Metrics a retrained model is compared on, on the holdout set. */
 export const HOLDOUT_METRICS = [
@@ -149,8 +150,10 @@ export function definePolicy(input: unknown): EndpointPolicy {
       );
     }
   }
-  if (input.dq !== undefined && !isObject(input.dq)) {
-    problems.push(`dq: expected a data-quality suite object, got ${show(input.dq)}`);
+  if (input.dq !== undefined) {
+    for (const problem of dq.suiteProblems(input.dq)) {
+      problems.push(`dq.${problem.path}: ${problem.message}`);
+    }
   }
   if (conditions.some((c) => isObject(c) && c.metric === "dq_score") && input.dq === undefined) {
     problems.push('dq: a dq_score condition needs a data-quality suite in "dq"');

@@ -1,5 +1,6 @@
 import { parameters, responses, schemaRef, schemas, securitySchemes } from "./openapi-components";
 import { monitoringPaths, monitoringSchemas, requestIdHeader } from "./monitoring-paths";
+import { policyPaths } from "./policy-paths";
 import { json, jsonBody, operation, ref } from "./openapi-operations";
 import type {
   HeaderObject,
@@ -491,6 +492,7 @@ export function kilnOpenApiDocument(options: KilnOpenApiOptions = {}): OpenApiDo
         }),
       },
       ...monitoringPaths(),
+      ...policyPaths(),
     },
     components: {
       schemas: { ...schemas, ...monitoringSchemas },

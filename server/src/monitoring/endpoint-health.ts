@@ -1,0 +1,107 @@
+import { data } from "@kiln/kernel-lib";
+import type { PipelineRunManager } from "../pipelines/run-manager";
+import type { EndpointManager } from "../serving/endpoint-manager";
+import type { EndpointRegistry } from "../serving/endpoint-registry";
+import { ActionLog } from "./action-log";
+import { EndpointMonitor } from "./endpoint-monitor";
+import type { FeedbackStore } from "./feedback-store";
+import type { Measured } from "./policy-conditions";
+import { PERFORMANCE_METRICS, type PerformanceMetric } from "./policy-definition";
+import { PolicyStore } from "./policy-store";
+import type { PredictionLog } from "./prediction-log";
+import type { PredictionLogReader } from "./prediction-log-reader";
+import { parsePerformanceQuery } from "./performance-query";
+import { performanceReport } from "./performance-report";
+import { bundleTask } from "./performance-task";
+import { Retrainer } from "./retraining";
+import { TrafficMonitor } from "./traffic-window";
+
+type EndpointHealthDeps = {
+  stateDir: string;
+  /** The lake holdout tables are read from (the prediction log's). */
+  lakeUri: string;
+  log: PredictionLog;
+  reader: PredictionLogReader;
+  feedback: FeedbackStore;
+  endpoints: EndpointManager;
+  registry: EndpointRegistry;
+  runs: PipelineRunManager;
+};
+
+/** The monitoring pieces a server runs: policies, their action log, the monitor, the traffic. */
+export type EndpointHealth = {
+  policies: PolicyStore;
+  actions: ActionLog;
+  monitor: EndpointMonitor;
+  traffic: TrafficMonitor;
+};
+
+/**
+ * Builds what keeps a server's endpoints healthy: the traffic measurements (prediction log,
+ * drift against the bundles' reference samples, labels), the policies and their monitor, and the
+ * retrainer that re-runs pipelines and promotes only better models. Call `monitor.start()` to
+ * schedule the stored policies and `monitor.stop()` on shutdown.
+ *
+ * @example
+ * const health = endpointHealth({ stateDir, lakeUri, log, reader, feedback, endpoints, registry, runs });
+ * health.monitor.start();
+ */
+export function endpointHealth(deps: EndpointHealthDeps): EndpointHealth {
+  const policies = new PolicyStore(deps.stateDir);
+  const actions = new ActionLog(deps.stateDir);
+  const traffic = new TrafficMonitor({
+    reader: deps.reader,
+    flush: () => deps.log.flush(),
+    bundle: (endpoint) => deps.endpoints.servedBundle(endpoint),
+    performance: (endpoint) => overallPerformance(deps, endpoint),
+  });
+  const retrainer = new Retrainer({
+    endpoints: deps.endpoints,
+    runs: deps.runs,
+    readHoldout: (holdout) =>
+      data.readRows(holdout.table, {
+        lake: deps.lakeUri,
+        lineage: false,
+        ...(holdout.version !== undefined ? { version: holdout.version } : {}),
+        ...(holdout.tag !== undefined ? { tag: holdout.tag } : {}),
+      }),
+  });
+  const monitor = new EndpointMonitor({
+    policies,
+    actions,
+    retrainer,
+    snapshot: (endpoint, policy) => traffic.snapshot(endpoint, policy),
+  });
+  return { policies, actions, monitor, traffic };
+}
+
+/** The endpoint's performance metrics over its labelled predictions (the default window). */
+async function overallPerformance(
+  deps: EndpointHealthDeps,
+  endpoint: string,
+): Promise<Measured<Partial<Record<PerformanceMetric, number>>>> {
+  try {
+    const query = parsePerformanceQuery(
+      {},
+      await bundleTask(deps.stateDir, deps.endpoints, endpoint),
+    );
+    const report = await performanceReport(
+      {
+        reader: deps.reader,
+        labels: (name) => deps.feedback.labels(name),
+        features: (name) => deps.registry.get(name)?.inputs.map((f) => f.name),
+      },
+      endpoint,
+      query,
+    );
+    if (report.rows === 0) return { unavailable: "no labelled predictions yet" };
+    const metrics: Partial<Record<PerformanceMetric, number>> = {};
+    for (const name of PERFORMANCE_METRICS) {
+      const value = report.metrics[name];
+      if (typeof value === "number") metrics[name] = value;
+    }
+    return { value: metrics };
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+}
