@@ -79,6 +79,10 @@ writeFileSync(
   ]),
 );
 
+// Answers are read loosely: their shapes are what the assertions below check.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
 const call = async (method: string, path: string, key: string, body?: unknown) => {
   const response = await fetch(`${server.url}${path}`, {
     method,
@@ -86,7 +90,7 @@ const call = async (method: string, path: string, key: string, body?: unknown) =
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
 };
 
 /** Sends rows to the endpoint over the v2 protocol, 25 rows per request. */
