@@ -52,3 +52,4 @@ export type { ModelBundleOptions, LoggedModelBundle } from "./pipeline/runtime";
 export * from "./features";
 export * as dq from "./quality";
 export * as monitoring from "./monitoring";
+export { report } from "./monitoring/report";
