@@ -262,4 +262,42 @@ describe("a drift policy that retrains", () => {
       "check",
     ]);
   });
+
+  it("shows the last check in the endpoint list and renders the report, in HTML and in a notebook", async () => {
+    const listed = await call("GET", "/api/endpoints", adminKey);
+    const endpoint = (listed.body.endpoints as Json[]).find((e) => e.name === "quality")!;
+    expect(endpoint.monitoring).toMatchObject({
+      policy: true,
+      lastCheck: { rows: 300, drift: { datasetDrift: true }, held: [expect.any(String)] },
+    });
+
+    const data = await call("GET", "/api/endpoints/quality/report.json", adminKey);
+    expect(data.status).toBe(200);
+    expect(data.body).toMatchObject({
+      endpoint: "quality",
+      model: { name: modelName, version: "2" },
+      window: { rows: 300 },
+      // Against version 2, trained on the new recipe, the same traffic no longer drifts.
+      drift: { datasetDrift: false },
+      dq: { unavailable: expect.stringMatching(/no data-quality suite/) },
+      usage: { days: expect.any(Array) },
+    });
+    expect(Object.keys(data.body.drift.distributions).sort()).toEqual(["x1", "x2", "x3"]);
+    expect(data.body.actions[0]).toMatchObject({ kind: "retrain" });
+
+    const page = await fetch(`${server.url}/api/endpoints/quality/report`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toMatch(/<svg/);
+    expect(html).toContain("kept-champion");
+
+    const inline = await kiln.report(
+      { endpoint: "quality", serverUrl: server.url, key: adminKey },
+      { display: false },
+    );
+    expect(inline).toContain("x1");
+    expect((await call("GET", "/api/endpoints/nowhere/report.json", adminKey)).status).toBe(404);
+  });
 });

@@ -19,6 +19,7 @@ import type { PredictionLog } from "../monitoring/prediction-log";
 import { requestIds } from "../monitoring/request-ids";
 import type { EndpointHealth } from "../monitoring/endpoint-health";
 import { policyRoutes } from "../monitoring/policy-routes";
+import { reportRoutes } from "../monitoring/report-routes";
 import { toErrorResponse } from "./error-responses";
 import { pipelinesRoutes } from "./pipelines-routes";
 import { requireScope } from "./require-scope";
@@ -76,7 +77,10 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
   app.use("/api/endpoints", requireScope(deps.keys, "admin"));
   app.route(
     "/api/endpoints",
-    endpointsRoutes(deps.serving.endpoints, { usage: (name) => deps.metrics.usageOf(name) }),
+    endpointsRoutes(deps.serving.endpoints, {
+      usage: (name) => deps.metrics.usageOf(name),
+      ...(deps.health ? { monitoring: (name: string) => deps.health!.monitor.status(name) } : {}),
+    }),
   );
   // Predictions need the predict key (an admin key passes too); /v2 and /v2/health/* stay open
   // for load balancers' probes.
@@ -113,6 +117,7 @@ export function createKilnApp(deps: KilnAppDeps): Hono {
         hasEndpoint: (name) => deps.serving.endpoints.list().some((e) => e.name === name),
       }),
     );
+    app.route("/api/endpoints", reportRoutes(deps.health));
   }
   app.route("/", jobsRoutes(deps.jobs, { maxBodyBytes: 50 * 1024 * 1024 }));
   app.notFound((c) =>

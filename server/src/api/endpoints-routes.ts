@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { MonitoringStatus } from "../monitoring/endpoint-monitor";
 import type { EndpointUsage } from "../observability/kiln-metrics";
 import type { BatchingLimits, EndpointManager } from "../serving/endpoint-manager";
 import { KilnHttpError } from "./http-errors";
@@ -6,6 +7,8 @@ import { KilnHttpError } from "./http-errors";
 type EndpointsRoutesOptions = {
   /** Rows each endpoint scored since the server started (the endpoint list shows them). */
   usage?: (endpoint: string) => EndpointUsage;
+  /** Each endpoint's policy and last monitoring check (the list shows its drift). */
+  monitoring?: (endpoint: string) => MonitoringStatus;
 };
 
 type PromoteBody = {
@@ -34,6 +37,7 @@ export function endpointsRoutes(
       endpoints: endpoints.listServed().map((endpoint) => ({
         ...endpoint,
         ...(options.usage ? { usage: options.usage(endpoint.name) } : {}),
+        ...(options.monitoring ? { monitoring: options.monitoring(endpoint.name) } : {}),
       })),
     }),
   );

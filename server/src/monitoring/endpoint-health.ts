@@ -5,13 +5,14 @@ import type { EndpointRegistry } from "../serving/endpoint-registry";
 import { ActionLog } from "./action-log";
 import { EndpointMonitor } from "./endpoint-monitor";
 import type { FeedbackStore } from "./feedback-store";
-import type { Measured } from "./policy-conditions";
 import { PERFORMANCE_METRICS, type PerformanceMetric } from "./policy-definition";
 import { PolicyStore } from "./policy-store";
 import type { PredictionLog } from "./prediction-log";
 import type { PredictionLogReader } from "./prediction-log-reader";
 import { parsePerformanceQuery } from "./performance-query";
-import { performanceReport } from "./performance-report";
+import { performanceReport, type PerformanceReport } from "./performance-report";
+import { monitoringReportData } from "./report-data";
+import { usageReport } from "./usage-report";
 import { bundleTask } from "./performance-task";
 import { Retrainer } from "./retraining";
 import { TrafficMonitor } from "./traffic-window";
@@ -34,6 +35,8 @@ export type EndpointHealth = {
   actions: ActionLog;
   monitor: EndpointMonitor;
   traffic: TrafficMonitor;
+  /** What the endpoint's HTML report shows; undefined for an unknown endpoint. */
+  reportData: (endpoint: string) => ReturnType<typeof monitoringReportData>;
 };
 
 /**
@@ -53,7 +56,20 @@ export function endpointHealth(deps: EndpointHealthDeps): EndpointHealth {
     reader: deps.reader,
     flush: () => deps.log.flush(),
     bundle: (endpoint) => deps.endpoints.servedBundle(endpoint),
-    performance: (endpoint) => overallPerformance(deps, endpoint),
+    performance: async (endpoint) => {
+      try {
+        const report = await performanceOf(deps, endpoint);
+        if (report.rows === 0) return { unavailable: "no labelled predictions yet" };
+        const metrics: Partial<Record<PerformanceMetric, number>> = {};
+        for (const name of PERFORMANCE_METRICS) {
+          const value = report.metrics[name];
+          if (typeof value === "number") metrics[name] = value;
+        }
+        return { value: metrics };
+      } catch (error) {
+        return { unavailable: (error as Error).message };
+      }
+    },
   });
   const retrainer = new Retrainer({
     endpoints: deps.endpoints,
@@ -72,36 +88,38 @@ export function endpointHealth(deps: EndpointHealthDeps): EndpointHealth {
     retrainer,
     snapshot: (endpoint, policy) => traffic.snapshot(endpoint, policy),
   });
-  return { policies, actions, monitor, traffic };
-}
-
-/** The endpoint's performance metrics over its labelled predictions (the default window). */
-async function overallPerformance(
-  deps: EndpointHealthDeps,
-  endpoint: string,
-): Promise<Measured<Partial<Record<PerformanceMetric, number>>>> {
-  try {
-    const query = parsePerformanceQuery(
-      {},
-      await bundleTask(deps.stateDir, deps.endpoints, endpoint),
-    );
-    const report = await performanceReport(
+  const reportData = (endpoint: string) =>
+    monitoringReportData(
       {
-        reader: deps.reader,
-        labels: (name) => deps.feedback.labels(name),
-        features: (name) => deps.registry.get(name)?.inputs.map((f) => f.name),
+        traffic,
+        policies,
+        actions,
+        endpoint: (name) => deps.endpoints.list().find((e) => e.name === name),
+        bundle: (name) => deps.endpoints.servedBundle(name),
+        performance: (name) => performanceOf(deps, name),
+        usage: (name, days) => usageReport(deps.reader, name, days),
       },
       endpoint,
-      query,
     );
-    if (report.rows === 0) return { unavailable: "no labelled predictions yet" };
-    const metrics: Partial<Record<PerformanceMetric, number>> = {};
-    for (const name of PERFORMANCE_METRICS) {
-      const value = report.metrics[name];
-      if (typeof value === "number") metrics[name] = value;
-    }
-    return { value: metrics };
-  } catch (error) {
-    return { unavailable: (error as Error).message };
-  }
+  return { policies, actions, monitor, traffic, reportData };
+}
+
+/** The endpoint's performance over its labelled predictions (the default window and chunks). */
+async function performanceOf(
+  deps: EndpointHealthDeps,
+  endpoint: string,
+): Promise<PerformanceReport> {
+  const query = parsePerformanceQuery(
+    {},
+    await bundleTask(deps.stateDir, deps.endpoints, endpoint),
+  );
+  return performanceReport(
+    {
+      reader: deps.reader,
+      labels: (name) => deps.feedback.labels(name),
+      features: (name) => deps.registry.get(name)?.inputs.map((f) => f.name),
+    },
+    endpoint,
+    query,
+  );
 }

@@ -3,11 +3,28 @@ import type { ActionLog, MonitoringAction } from "./action-log";
 import {
   evaluateConditions,
   type ConditionOutcome,
+  type Measured,
   type MonitoringSnapshot,
 } from "./policy-conditions";
 import type { EndpointPolicy } from "./policy-definition";
 import type { PolicyStore } from "./policy-store";
 import { RetrainError, type Retrainer, type RetrainOutcome } from "./retraining";
+
+type DriftSummary = { share: number; datasetDrift: boolean; drifted: string[] };
+
+/** An endpoint's monitoring at a glance (the endpoint list's `monitoring`). */
+export type MonitoringStatus = {
+  policy: boolean;
+  /** The last check; null when none ran yet. */
+  lastCheck: {
+    at: string;
+    rows: number;
+    /** Null when drift could not be measured (no traffic, no reference sample). */
+    drift: DriftSummary | null;
+    /** Summaries of the conditions that held. */
+    held: string[];
+  } | null;
+};
 
 /** What one check found and did. */
 export type CheckResult = {
@@ -99,6 +116,33 @@ export class EndpointMonitor {
     return this.#exclusive(endpoint, () => this.#retrain(endpoint, policy, reason));
   }
 
+  /**
+   * What the endpoint list shows of an endpoint's monitoring: whether it has a policy, and what
+   * the last check measured (drift share and verdict, fallback rate, conditions that held).
+   */
+  status(endpoint: string): MonitoringStatus {
+    const last = this.#deps.actions.recent(endpoint, 50).find((a) => a.kind === "check");
+    const details = last?.details as
+      | {
+          rows: number;
+          drift: Measured<DriftSummary>;
+          conditions: { holds: boolean; summary: string }[];
+        }
+      | undefined;
+    return {
+      policy: this.#deps.policies.get(endpoint) !== undefined,
+      lastCheck:
+        last && details
+          ? {
+              at: last.at,
+              rows: details.rows,
+              drift: "value" in details.drift ? details.drift.value : null,
+              held: details.conditions.filter((c) => c.holds).map((c) => c.summary),
+            }
+          : null,
+    };
+  }
+
   /** Stops every schedule and waits for checks and retrainings under way. */
   async stop(): Promise<void> {
     for (const endpoint of [...this.#jobs.keys()]) this.#unschedule(endpoint);
@@ -116,6 +160,8 @@ export class EndpointMonitor {
         reason,
         details: {
           rows: snapshot.rows,
+          drift: snapshot.drift,
+          fallbackRate: snapshot.fallbackRate,
           conditions: conditions.map((c) => ({ holds: c.holds, summary: c.summary })),
         },
       }),

@@ -129,15 +129,19 @@ export class TrafficMonitor {
   }
 }
 
+/** The window as row objects (feature → value), what data-quality suites check. */
+export function windowRows(window: TrafficWindow): Record<string, ColumnValues[number]>[] {
+  const names = Object.keys(window.inputs);
+  return Array.from({ length: window.rows }, (_, i) =>
+    Object.fromEntries(names.map((name) => [name, window.inputs[name]![i] ?? null])),
+  );
+}
+
 async function dqScores(
   suite: unknown,
   window: TrafficWindow,
 ): Promise<Measured<Record<string, number>>> {
-  const names = Object.keys(window.inputs);
-  const rows = Array.from({ length: window.rows }, (_, i) =>
-    Object.fromEntries(names.map((name) => [name, window.inputs[name]![i] ?? null])),
-  );
-  const result = await dq.check(rows, dq.defineSuite(suite));
+  const result = await dq.check(windowRows(window), dq.defineSuite(suite));
   const scores: Record<string, number> = { overall: result.score };
   for (const [dimension, { score }] of Object.entries(result.dimensions)) {
     if (score !== null) scores[dimension] = score;

@@ -87,7 +87,7 @@ describe("Kiln's OpenAPI document", () => {
       serving: { ...serving, endpoints: {} },
       jobs: {} as JobQueue,
       metrics: new KilnMetrics(),
-      health: { monitor: {}, policies: {}, actions: {} },
+      health: { monitor: {}, policies: {}, actions: {}, reportData: {} },
     } as unknown as KilnAppDeps);
     const mounted = [app];
     const documented = documentedOperations(document);

@@ -556,6 +556,40 @@ export const schemas = {
             ["predictions", "fallbackPredictions", "since"],
             "Rows this endpoint scored since the server started; rates are differences between two lists.",
           ),
+          monitoring: obj(
+            {
+              policy: { type: "boolean", description: "Whether the endpoint has a policy." },
+              lastCheck: {
+                oneOf: [
+                  obj(
+                    {
+                      at: { type: "string", format: "date-time" },
+                      rows: { type: "integer", description: "Rows of the window." },
+                      drift: {
+                        oneOf: [
+                          obj(
+                            {
+                              share: { type: "number" },
+                              datasetDrift: { type: "boolean" },
+                              drifted: { type: "array", items: { type: "string" } },
+                            },
+                            ["share", "datasetDrift", "drifted"],
+                          ),
+                          { type: "null" },
+                        ],
+                        description: "Null when drift could not be measured.",
+                      },
+                      held: { type: "array", items: { type: "string" } },
+                    },
+                    ["at", "rows", "drift", "held"],
+                  ),
+                  { type: "null" },
+                ],
+              },
+            },
+            ["policy", "lastCheck"],
+            "The endpoint's policy and its last monitoring check (docs/monitoring.md).",
+          ),
         },
         ["serving", "inputs", "fallback", "usage"],
       ),

@@ -118,6 +118,38 @@ export function policyPaths(): OpenApiDocument["paths"] {
         },
       }),
     },
+    "/api/endpoints/{name}/report": {
+      parameters: [endpoint],
+      get: operation("admin", {
+        operationId: "endpointReport",
+        summary: "The endpoint's monitoring report as a self-contained HTML page",
+        description:
+          "Drift per feature with both distributions, data quality on the recent window, performance and usage over time, and the action log (docs/monitoring.md).",
+        tags: ["Monitoring"],
+        responses: {
+          "200": {
+            description: "The report.",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+          "404": notFound,
+        },
+      }),
+    },
+    "/api/endpoints/{name}/report.json": {
+      parameters: [endpoint],
+      get: operation("admin", {
+        operationId: "endpointReportData",
+        summary: "What the report shows, as JSON (what kiln.report renders in a notebook)",
+        tags: ["Monitoring"],
+        responses: {
+          "200": json(
+            anyObject("MonitoringReportData (kernel-lib/src/monitoring/report/report-data.ts)."),
+            "The report's data.",
+          ),
+          "404": notFound,
+        },
+      }),
+    },
     "/api/endpoints/{name}/actions": {
       parameters: [endpoint],
       get: operation("admin", {
