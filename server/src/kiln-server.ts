@@ -81,14 +81,6 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
   for (const { endpoint, error } of restored.failed) {
     console.error(`kiln: endpoint "${endpoint}" could not be restored: ${error}`);
   }
-  // Unfinished jobs of an earlier run start again here, exactly once each.
-  const jobs = JobQueue.openBackend({
-    file: join(stateDir, "jobs.sqlite"),
-    // Set to share one queue between server replicas (redis://host:6379); SQLite otherwise.
-    redisUrl: process.env.KILN_JOBS_REDIS_URL,
-    models: (name) => registry.get(name),
-  });
-  jobs.start();
   // Every answered request is logged to the lake off the request path (monitoring/).
   const lake = new PredictionLake(monitoringLakeUri(stateDir, options.predictionLog?.lake));
   const settings = new PredictionLogSettings({
@@ -110,6 +102,15 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
     ...(maxQueuedRows !== undefined ? { maxQueuedRows } : {}),
   });
   metrics.watchPredictionLog(() => predictionLog.stats());
+  // Unfinished jobs of an earlier run start again here, exactly once each.
+  const jobs = JobQueue.openBackend({
+    file: join(stateDir, "jobs.sqlite"),
+    // Set to share one queue between server replicas (redis://host:6379); SQLite otherwise.
+    redisUrl: process.env.KILN_JOBS_REDIS_URL,
+    models: (name) => registry.get(name),
+    recorder: predictionLog,
+  });
+  jobs.start();
   const reader = new PredictionLogReader(lake);
   const feedback = new FeedbackStore(lake, reader, predictionLog);
   const runs = new PipelineRunManager({

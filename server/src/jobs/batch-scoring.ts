@@ -1,3 +1,4 @@
+import type { ScoringRecorder } from "../monitoring/prediction-log";
 import {
   InputValidationError,
   outputSize,
@@ -31,7 +32,9 @@ export async function scoreJobs<Lease>(
   jobs: ScoredJob<Lease>[],
   maxBatchRows: number,
   stats: ScoringStats,
+  recorder?: ScoringRecorder,
 ): Promise<ScoreOutcome<Lease>[]> {
+  const started = Date.now();
   try {
     const prediction = await predictInChunks(
       model,
@@ -48,6 +51,17 @@ export async function scoreJobs<Lease>(
         usedFallback: prediction.usedFallback.slice(start, end),
       };
       start = end;
+      // Jobs are served predictions too: logged like requests, the job id as the request id.
+      recorder?.record({
+        requestId: job.id,
+        endpoint: model.endpoint,
+        protocol: "job",
+        time: started,
+        status: 200,
+        latencyMs: Date.now() - started,
+        model,
+        scored: { inputs: job.rows, outputs: share.outputs, usedFallback: share.usedFallback },
+      });
       return {
         id: job.id,
         lease: job.lease,
@@ -63,7 +77,7 @@ export async function scoreJobs<Lease>(
     if (error instanceof InputValidationError && jobs.length > 1) {
       const outcomes: ScoreOutcome<Lease>[] = [];
       for (const job of jobs) {
-        outcomes.push(...(await scoreJobs(model, [job], maxBatchRows, stats)));
+        outcomes.push(...(await scoreJobs(model, [job], maxBatchRows, stats, recorder)));
       }
       return outcomes;
     }

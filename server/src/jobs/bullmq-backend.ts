@@ -1,3 +1,4 @@
+import type { ScoringRecorder } from "../monitoring/prediction-log";
 import { randomUUID } from "node:crypto";
 import { Job, Queue, Worker } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
@@ -46,7 +47,7 @@ const defaultOptions = {
   stopTimeoutMs: 30_000,
   callbacks: {},
   now: Date.now,
-} satisfies Omit<Required<BullmqJobQueueOptions>, "models" | "redisUrl">;
+} satisfies Omit<Required<BullmqJobQueueOptions>, "models" | "redisUrl" | "recorder">;
 
 type JobData = { endpoint: string; rows: FeatureRow[]; callbackUrl?: string };
 type Lease = { job: Job<JobData, JobResult>; token: string };
@@ -69,8 +70,9 @@ const canceledReason = "kiln: canceled while running";
  * await queue.stop();
  */
 export class BullmqJobQueue implements JobBackend {
-  readonly #options: Omit<Required<BullmqJobQueueOptions>, "models" | "redisUrl">;
+  readonly #options: Omit<Required<BullmqJobQueueOptions>, "models" | "redisUrl" | "recorder">;
   readonly #models: (endpoint: string) => ServedModel | undefined;
+  readonly #recorder: ScoringRecorder | undefined;
   readonly #queue: Queue<JobData, JobResult>;
   readonly #worker: Worker<JobData, JobResult>;
   /** Kiln's own keys (canceled jobs, callbacks), beside BullMQ's. */
@@ -84,8 +86,9 @@ export class BullmqJobQueue implements JobBackend {
   #wake: (() => void) | undefined;
 
   constructor(options: BullmqJobQueueOptions) {
-    const { models, redisUrl, ...rest } = options;
+    const { models, redisUrl, recorder, ...rest } = options;
     this.#models = models;
+    this.#recorder = recorder;
     this.#options = { ...defaultOptions, ...rest };
     if (!Number.isInteger(this.#options.maxBatchRows) || this.#options.maxBatchRows < 1) {
       throw new TypeError(
@@ -335,7 +338,13 @@ export class BullmqJobQueue implements JobBackend {
           await Promise.all(jobs.map(({ lease }) => lease.job.moveToDelayed(later, lease.token)));
           continue;
         }
-        const outcomes = await scoreJobs(model, jobs, this.#options.maxBatchRows, this.#stats);
+        const outcomes = await scoreJobs(
+          model,
+          jobs,
+          this.#options.maxBatchRows,
+          this.#stats,
+          this.#recorder,
+        );
         for (const outcome of outcomes) {
           await this.#finish(outcome.lease, () =>
             outcome.status === "succeeded"

@@ -1,3 +1,4 @@
+import type { ScoringRecorder } from "../monitoring/prediction-log";
 import type { ServedModel } from "../serving/endpoint-model";
 import type { CallbackDeliveryOptions } from "./callback-delivery";
 import type { JobDocument, JobStatus } from "./job-store";
@@ -65,4 +66,6 @@ export type CommonJobQueueOptions = {
   callbacks?: CallbackDeliveryOptions;
   /** The clock (job timestamps, callback times; tests move it). */
   now?: () => number;
+  /** Where scored jobs are logged for monitoring (the prediction log; protocol `job`). */
+  recorder?: ScoringRecorder;
 };

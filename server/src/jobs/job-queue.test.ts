@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeServedModel, type FakeServedModel } from "../../../test/support/fake-served-model";
 import { JobQueue, JobQueueStoppedError, type JobQueueOptions } from "./job-queue";
 import { JobStore } from "./job-store";
+import type { ScoringRecord } from "../monitoring/prediction-log";
 
 let dir: string;
 let file: string;
@@ -43,6 +44,35 @@ afterEach(async () => {
 });
 
 describe("JobQueue", () => {
+  it("logs every scored job for monitoring, the job id as its request id", async () => {
+    const records: ScoringRecord[] = [];
+    const queue = openQueue({ recorder: { record: (record) => records.push(record) } });
+    const { job_id } = queue.submit("churn", {
+      rows: [
+        { tenure: 2, visits: 1 },
+        { tenure: null, visits: 1 },
+      ],
+    });
+    queue.start();
+    await drained(queue);
+    expect(records).toEqual([
+      expect.objectContaining({
+        requestId: job_id,
+        endpoint: "churn",
+        protocol: "job",
+        status: 200,
+        scored: {
+          inputs: [
+            { tenure: 2, visits: 1, annual: null },
+            { tenure: null, visits: 1, annual: null },
+          ],
+          outputs: [[4], [-1]],
+          usedFallback: [false, true],
+        },
+      }),
+    ]);
+  });
+
   it("scores many jobs in large batches: far fewer predict calls than jobs", async () => {
     const queue = openQueue({ maxBatchRows: 1_024 });
     const ids = Array.from(

@@ -1,3 +1,4 @@
+import type { ScoringRecorder } from "../monitoring/prediction-log";
 import type { ServedModel } from "../serving/endpoint-model";
 import { CallbackDelivery, waitAtMost } from "./callback-delivery";
 import {
@@ -47,7 +48,7 @@ const defaultOptions = {
   stopTimeoutMs: 30_000,
   callbacks: {},
   now: Date.now,
-} satisfies Omit<Required<JobQueueOptions>, "models" | "redisUrl">;
+} satisfies Omit<Required<JobQueueOptions>, "models" | "redisUrl" | "recorder">;
 
 /** Counters of one queue, for metrics and tests. */
 export type JobQueueStats = { batches: number; predictCalls: number; rows: number };
@@ -67,8 +68,9 @@ export type JobQueueStats = { batches: number; predictCalls: number; rows: numbe
  */
 export class JobQueue implements JobBackend {
   readonly #store: JobStore;
-  readonly #options: Omit<Required<JobQueueOptions>, "models" | "redisUrl">;
+  readonly #options: Omit<Required<JobQueueOptions>, "models" | "redisUrl" | "recorder">;
   readonly #models: (endpoint: string) => ServedModel | undefined;
+  readonly #recorder: ScoringRecorder | undefined;
   readonly #callbacks: CallbackDelivery;
   readonly #busy = new Map<string, number>();
   readonly #batches = new Set<Promise<void>>();
@@ -82,9 +84,10 @@ export class JobQueue implements JobBackend {
 
   private constructor(store: JobStore, options: JobQueueOptions) {
     this.#store = store;
-    const { models, ...rest } = options;
+    const { models, recorder, ...rest } = options;
     delete rest.redisUrl;
     this.#models = models;
+    this.#recorder = recorder;
     this.#options = { ...defaultOptions, ...rest };
     for (const name of ["maxBatchRows", "concurrency"] as const) {
       const value = this.#options[name];
@@ -119,7 +122,7 @@ export class JobQueue implements JobBackend {
   static openBackend(options: JobQueueOptions): JobBackend {
     const { redisUrl, models, maxBatchRows, pollIntervalMs, retentionMs, stopTimeoutMs } = options;
     if (!redisUrl) return JobQueue.open(options);
-    const { callbacks, now } = options;
+    const { callbacks, now, recorder } = options;
     // The SQLite-only options (file, concurrency, the sweep) do not apply: BullMQ removes old jobs.
     return new BullmqJobQueue({
       redisUrl,
@@ -130,6 +133,7 @@ export class JobQueue implements JobBackend {
       ...(stopTimeoutMs === undefined ? {} : { stopTimeoutMs }),
       ...(callbacks === undefined ? {} : { callbacks }),
       ...(now === undefined ? {} : { now }),
+      ...(recorder === undefined ? {} : { recorder }),
     });
   }
 
@@ -260,6 +264,7 @@ export class JobQueue implements JobBackend {
       jobs.map((job) => ({ id: job.id, rows: job.rows, lease: job.attempt })),
       this.#options.maxBatchRows,
       this.#stats,
+      this.#recorder,
     );
     const outcomes = scored.map(({ lease, ...outcome }): JobOutcome => ({
       ...outcome,

@@ -1,7 +1,7 @@
 import type { FeatureMatrix, FeatureRow, FeatureSpec, OutputSpec } from "../serving/endpoint-model";
 
-/** The scoring protocols whose requests are logged. */
-export type ScoringProtocol = "v2" | "mlflow";
+/** The scoring protocols whose requests are logged (`job`: async jobs, the job id as request id). */
+export type ScoringProtocol = "v2" | "mlflow" | "job";
 
 /** The model version that answered, as much of it as the log keeps. */
 export type LoggedModel = {
