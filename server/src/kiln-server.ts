@@ -12,6 +12,7 @@ import { KilnMetrics } from "./observability";
 import { endpointHealth } from "./monitoring/endpoint-health";
 import { FeedbackStore } from "./monitoring/feedback-store";
 import { bundleTask } from "./monitoring/performance-task";
+import { trainingReconstructionErrors } from "./monitoring/reconstruction-baseline";
 import { PredictionLog } from "./monitoring/prediction-log";
 import { monitoringLakeUri, PredictionLake } from "./monitoring/prediction-log-lake";
 import { PredictionLogReader } from "./monitoring/prediction-log-reader";
@@ -140,6 +141,10 @@ export async function startKilnServer(options: KilnServerOptions = {}): Promise<
       feedback,
       lakeUri: lake.uri,
       declaredTask: (endpoint) => bundleTask(stateDir, endpoints, endpoint),
+      trainingErrors: (endpoint) => {
+        const bundle = endpoints.servedBundle(endpoint);
+        return bundle && trainingReconstructionErrors(bundle);
+      },
     },
     ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
     serving: {

@@ -84,6 +84,9 @@ async function rowsOf(table: string, rows: number): Promise<Row[]> {
   return found;
 }
 
+// The autoencoder's training reference: its reconstruction errors are the live errors' baseline.
+const trainingRows = Array.from({ length: 40 }, (_, i) => [i % 10, (i * 3) % 10, (i * 7) % 10]);
+
 const sent: { requestId: string; rows: number[][]; fallback: boolean[]; protocol: string }[] = [];
 
 beforeAll(async () => {
@@ -100,7 +103,12 @@ beforeAll(async () => {
   });
   expect(logged.version).toBe("1");
   autoencoder = await train(3, 3);
-  await log.model(autoencoder, { name: autoencoderName, inputSchema: schema });
+  await log.model(autoencoder, {
+    name: autoencoderName,
+    inputSchema: schema,
+    task: "anomaly",
+    reference: trainingRows.map((row) => Object.fromEntries(features.map((f, j) => [f, row[j]!]))),
+  });
   server = await start();
   for (const [endpoint, model] of [
     ["drill", modelName],
@@ -365,12 +373,24 @@ describe("feedback and performance", () => {
       (row, i) => row.reduce((s, v, j) => s + (v - outputs[i * 3 + j]!) ** 2, 0) / 3,
     );
     const report = (await (
-      await call("/api/endpoints/ae/performance?task=anomaly", { key: adminKey })
+      await call("/api/endpoints/ae/performance", { key: adminKey })
     ).json()) as {
+      task: string;
       rows: number;
       metrics: { reconstruction_mse: number; p50: number };
+      baseline: { source: string; rows: number; reconstruction_mse: number };
     };
+    expect(report.task).toBe("anomaly"); // declared by the bundle
     expect(report.rows).toBe(3);
+    const trainingOutputs = predict(autoencoder, trainingRows);
+    const trainingErrors = trainingRows.map(
+      (row, i) => row.reduce((s, v, j) => s + (v - trainingOutputs[i * 3 + j]!) ** 2, 0) / 3,
+    );
+    expect(report.baseline).toMatchObject({ source: "training", rows: 40 });
+    expect(report.baseline.reconstruction_mse).toBeCloseTo(
+      trainingErrors.reduce((a, b) => a + b, 0) / 40,
+      3,
+    );
     expect(report.metrics.reconstruction_mse).toBeCloseTo(errors.reduce((a, b) => a + b, 0) / 3, 3);
     expect(report.metrics.p50).toBeCloseTo([...errors].sort((a, b) => a - b)[1]!, 3);
   });

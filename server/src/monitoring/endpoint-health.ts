@@ -14,6 +14,7 @@ import { performanceReport, type PerformanceReport } from "./performance-report"
 import { monitoringReportData } from "./report-data";
 import { usageReport } from "./usage-report";
 import { bundleTask } from "./performance-task";
+import { trainingReconstructionErrors } from "./reconstruction-baseline";
 import { Retrainer } from "./retraining";
 import { TrafficMonitor } from "./traffic-window";
 
@@ -118,6 +119,10 @@ async function performanceOf(
       reader: deps.reader,
       labels: (name) => deps.feedback.labels(name),
       features: (name) => deps.registry.get(name)?.inputs.map((f) => f.name),
+      trainingErrors: (name) => {
+        const bundle = deps.endpoints.servedBundle(name);
+        return bundle && trainingReconstructionErrors(bundle);
+      },
     },
     endpoint,
     query,

@@ -26,6 +26,8 @@ export type MonitoringDeps = {
   endpoints(): string[];
   /** The task the served bundle declares, if any (see `bundleTask`). */
   declaredTask?(endpoint: string): Promise<PerformanceTask | undefined>;
+  /** An autoencoder's reconstruction errors on its training sample (`trainingReconstructionErrors`). */
+  trainingErrors?(endpoint: string): readonly number[] | undefined;
 };
 
 /** Largest feedback body, in bytes (10,000 labels fit comfortably). */
@@ -89,6 +91,7 @@ export function monitoringRoutes(deps: MonitoringDeps | undefined): Hono {
           reader: monitoring.reader,
           labels: (name) => monitoring.feedback.labels(name),
           features: (name) => monitoring.served(name)?.inputs.map((f) => f.name),
+          ...(monitoring.trainingErrors ? { trainingErrors: monitoring.trainingErrors } : {}),
         },
         endpoint,
         query,

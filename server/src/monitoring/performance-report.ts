@@ -12,6 +12,7 @@ import {
   classificationMetrics,
   reconstructionError,
   reconstructionMetrics,
+  type ReconstructionMetrics,
   regressionMetrics,
   standardDeviation,
 } from "./performance-metrics";
@@ -26,6 +27,11 @@ export type PerformanceSource = {
   labels(endpoint: string): Promise<Map<string, StoredLabel>>;
   /** The served model's features in order (anomaly detection); undefined when not served. */
   features(endpoint: string): readonly string[] | undefined;
+  /**
+   * Anomaly detection: the served model's reconstruction errors on its training reference
+   * sample, the baseline live errors are compared with; without it the reference chunks are.
+   */
+  trainingErrors?(endpoint: string): readonly number[] | undefined;
 };
 
 type Metrics = Record<string, number | null>;
@@ -57,8 +63,15 @@ export type PerformanceReport = {
   /** The metrics over every row of the window. */
   metrics: Metrics;
   reference: { chunks: number; sigma: number; bands: Record<string, AlertBand> };
-  /** Anomaly detection: the reconstruction errors of the reference chunks' rows. */
-  baseline?: Metrics & { rows: number; std: number | null };
+  /**
+   * Anomaly detection: the reconstruction-error distribution live errors are compared with, of
+   * the training reference sample (`training`) or, without one, of the reference chunks' rows.
+   */
+  baseline?: ReconstructionMetrics & {
+    rows: number;
+    std: number | null;
+    source: "training" | "reference-chunks";
+  };
   chunks: PerformanceChunk[];
 };
 
@@ -100,7 +113,8 @@ export async function performanceReport(
   measured.sort((a, b) => a.ts - b.ts);
   const chunks = chunkRows(measured, query.chunk, (r) => r.ts);
   const reference = referenceChunks(chunks, query.reference);
-  const baselineErrors = reference.flatMap((i) => chunks[i]!.rows.map((r) => r.value));
+  const training = query.task === "anomaly" ? source.trainingErrors?.(endpoint) : undefined;
+  const baselineErrors = training ?? reference.flatMap((i) => chunks[i]!.rows.map((r) => r.value));
   const baselineP99 = reconstructionMetrics(baselineErrors).p99;
   const metricsOf = (rows: readonly MeasuredRow[]): Metrics =>
     query.task === "anomaly"
@@ -132,6 +146,7 @@ export async function performanceReport(
             rows: baselineErrors.length,
             ...reconstructionMetrics(baselineErrors),
             std: standardDeviation(baselineErrors),
+            source: training ? ("training" as const) : ("reference-chunks" as const),
           },
         }
       : {}),
