@@ -220,6 +220,21 @@ await step(
   },
 );
 
+// The data of notebooks/image-classification.ipynb: scikit-learn's bundled 8×8 digits (no
+// download), exported from .venv to a CSV. Generated rather than committed (notebooks/data/ is
+// ignored); the stamp covers the script and the pinned scikit-learn.
+const digitsExport = join(root, "scripts", "export_digits.py");
+const digitsCsv = join(root, "notebooks", "data", "digits.csv");
+await step(
+  "digits-data",
+  hashOf(digitsExport, join(root, "requirements.txt")),
+  () => existsSync(digitsCsv),
+  () =>
+    run("digits-data", venvPython, [digitsExport, digitsCsv], {
+      fix: "check that .venv has scikit-learn (requirements.txt), then run `npm run setup` again",
+    }),
+);
+
 // A second virtualenv with Evidently, the reference the drift statistics tests compare Kiln
 // against. Evidently 0.7.23 imports pandas internals that pandas 3 removed while .venv pins
 // pandas 3, so it gets its own pinned set; under .kiln/ it stays out of git, lint and format.
