@@ -9,7 +9,7 @@
 //   3. 1,000 online lookups (kiln.data.getOnlineFeatures on a view of the table): p50/p99
 //      (target p99 < 10 ms).
 //
-// usage: npm run bench:features [-- --rows 1000000 --keys 100000 --entities 100000]
+// usage: npm run bench:features [-- --rows 1000000 --keys 100000 --entities 100000 --only ingest]
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -22,8 +22,13 @@ const { values } = parseArgs({
     rows: { type: "string", default: "1000000" },
     keys: { type: "string", default: "100000" },
     entities: { type: "string", default: "100000" },
+    /** `ingest`: measure the ingest only (1), skip the join and the lookups. */
+    only: { type: "string" },
   },
 });
+if (values.only !== undefined && values.only !== "ingest") {
+  throw new TypeError(`--only takes "ingest", not ${JSON.stringify(values.only)}.`);
+}
 const ROWS = Number(values.rows);
 const KEYS = Number(values.keys);
 const ENTITIES = Number(values.entities);
@@ -111,6 +116,13 @@ async function main(): Promise<void> {
     await data.ingest(csv, { table: "features", key: "id", eventTime: "ts", lake });
     const ingestS = (performance.now() - started) / 1000;
     const ingestRss = maxRssMb();
+    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+    if (values.only === "ingest") {
+      console.log(
+        `ingest: ${ingestS.toFixed(2)} s, ${fmt(ROWS / ingestS)} rows/s; peak RSS ${fmt(rssBefore)} MB → ${fmt(ingestRss)} MB`,
+      );
+      return;
+    }
 
     // 2. Point-in-time join, Kiln vs in memory.
     const rand = random(2);
@@ -171,7 +183,6 @@ async function main(): Promise<void> {
     }
     latencies.sort((a, b) => a - b);
 
-    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
     console.log(
       `\n${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
     );

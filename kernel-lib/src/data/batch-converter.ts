@@ -1,7 +1,8 @@
 /**
- * Turns a source batch into an Arrow record batch of the ingest's columns: row batches are
- * typed value by value, Arrow batches keep columns that already have the stored type and convert
- * the others. Absent nullable columns become nulls. Every check throws with the row and column.
+ * Turns a source batch into an Arrow record batch of the ingest's columns: CSV fields are parsed
+ * where they lie in the text, row batches are typed value by value, Arrow batches keep columns
+ * that already have the stored type and convert the others. Absent nullable columns become
+ * nulls. Every check throws with the row and column.
  *
  * @example
  * ```ts
@@ -10,10 +11,11 @@
  * ```
  */
 import type { Data, RecordBatch, Schema, Vector } from "apache-arrow";
-import { buildColumn } from "./column-builder";
+import { buildColumn, buildTextColumn } from "./column-builder";
 import { arrowSchemaOf, arrowTypeOf, type Column } from "./column-types";
 import { loadArrow } from "./lazy-modules";
-import type { ArrowBatch, RowBatch, SourceBatch } from "./source-batch";
+import type { ArrowBatch, RowBatch, SourceBatch, TextBatch } from "./source-batch";
+import { nullFieldTest, type NullFieldTest } from "./text-fields";
 
 export type BatchConverterOptions = {
   columns: readonly Column[];
@@ -30,14 +32,21 @@ export type BatchConverterOptions = {
 export class BatchConverter {
   readonly schema: Schema;
   readonly #options: BatchConverterOptions;
+  readonly #isNullField: NullFieldTest;
 
   constructor(options: BatchConverterOptions) {
     this.#options = options;
     this.schema = arrowSchemaOf(options.columns, options.metadata);
+    this.#isNullField = nullFieldTest(options.nullValues);
   }
 
   convert(batch: SourceBatch): RecordBatch {
-    const children = batch.kind === "rows" ? this.#fromRows(batch) : this.#fromArrow(batch);
+    const children =
+      batch.kind === "text"
+        ? this.#fromText(batch)
+        : batch.kind === "rows"
+          ? this.#fromRows(batch)
+          : this.#fromArrow(batch);
     const arrow = loadArrow();
     const struct = arrow.makeData({
       type: new arrow.Struct(this.schema.fields),
@@ -57,8 +66,19 @@ export class BatchConverter {
       nullValues: this.#options.nullValues,
       source: this.#options.source,
       firstRow: batch.firstRow,
-      lines: batch.kind === "rows" ? batch.lines : undefined,
+      lines: batch.kind === "arrow" ? undefined : batch.lines,
     };
+  }
+
+  #fromText(batch: TextBatch): Data[] {
+    const index = new Map(batch.columns.map((name, c) => [name, c]));
+    return this.#options.columns.map((column) => {
+      const c = index.get(column.name);
+      const context = this.#context(column, batch, true);
+      return c === undefined
+        ? buildColumn(undefined, batch.length, context)
+        : buildTextColumn(batch.fields, c, this.#isNullField, context);
+    });
   }
 
   #fromRows(batch: RowBatch): Data[] {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ColumnType } from "./column-types";
 import { MissingColumnError, MixedTypesError, UnknownColumnError } from "./errors";
 import { SchemaResolver, type SchemaResolverOptions } from "./schema-resolver";
-import type { RowBatch } from "./source-batch";
+import type { RowBatch, TextBatch } from "./source-batch";
+import { ESCAPED, TextFields } from "./text-fields";
 
 const resolver = (options: Partial<SchemaResolverOptions> = {}) =>
   new SchemaResolver({
@@ -27,6 +28,33 @@ const batch = (values: unknown[], textual: boolean, firstRow = 1): RowBatch => (
   bytesRead: 0,
 });
 
+/** A CSV batch of one column `x` holding `values` (as after unquoting; `"` makes an escape). */
+const textBatch = (values: string[], firstRow = 1): TextBatch => {
+  const starts = new Int32Array(values.length);
+  const ends = new Int32Array(values.length);
+  const escaped = new Map<number, string>();
+  let text = "x\n";
+  values.forEach((value, row) => {
+    if (value.includes('"')) {
+      starts[row] = ESCAPED;
+      escaped.set(row, value);
+    } else {
+      starts[row] = text.length;
+      ends[row] = text.length + value.length;
+    }
+    text += `${value}\n`;
+  });
+  return {
+    kind: "text",
+    columns: ["x"],
+    fields: new TextFields(text, 1, values.length, starts, ends, escaped),
+    length: values.length,
+    firstRow,
+    lines: Int32Array.from(values, (_, i) => firstRow + i + 1),
+    bytesRead: 0,
+  };
+};
+
 const inferred = (values: unknown[], textual: boolean): ColumnType => {
   const r = resolver();
   r.observe(batch(values, textual));
@@ -49,8 +77,17 @@ describe("schema inference", () => {
   for (const [values, type] of text) {
     it(`reads CSV ${JSON.stringify(values)} as ${type}`, () => {
       expect(inferred(values, true)).toBe(type);
+      const r = resolver();
+      r.observe(textBatch(values));
+      expect(r.columns()[0]!.type, "from a CSV text batch").toBe(type);
     });
   }
+
+  it("reads a CSV field with escaped quotes as text", () => {
+    const r = resolver();
+    r.observe(textBatch(["1", 'say "hi"']));
+    expect(r.columns()[0]!.type).toBe("string");
+  });
 
   const typed: [unknown[], ColumnType][] = [
     [[1, 2, null], "int64"],
@@ -89,6 +126,28 @@ describe("schema inference", () => {
     expect(error).toBeInstanceOf(MixedTypesError);
     expect(error).toMatchObject({ row: 43, line: 44, column: "x" });
     expect((error as Error).message).toMatch(/decided by its first 2 values/);
+  });
+
+  it("decides CSV text batches the same way, across batches", () => {
+    const widening = resolver({ inferRows: 2 });
+    widening.observe(textBatch(["1", ""]));
+    widening.observe(textBatch(["2", "3.5"], 3));
+    expect(widening.columns()[0]!.type).toBe("float64");
+
+    const mixed = resolver({ inferRows: 2, nullValues: new Set(["", "NA"]) });
+    mixed.observe(textBatch(["1", "NA", "2"], 38));
+    const error = (() => {
+      try {
+        mixed.observe(textBatch(["3", "N/A"], 41));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(MixedTypesError);
+    expect(error).toMatchObject({ row: 42, line: 43, column: "x" });
+    expect((error as Error).message).toMatch(
+      /holds integers \(decided by its first 2 values\), but this value is text: "N\/A"/,
+    );
   });
 
   it("rejects objects and arrays", () => {

@@ -28,8 +28,9 @@ import {
   TypeMismatchError,
   UnknownColumnError,
 } from "./errors";
-import type { ArrowBatch, RowBatch, SourceBatch } from "./source-batch";
-import { combineKinds, kindOfText, kindOfValue, type ValueKind } from "./value-kinds";
+import type { ArrowBatch, RowBatch, SourceBatch, TextBatch } from "./source-batch";
+import { nullFieldTest, type NullFieldTest } from "./text-fields";
+import { combineKinds, kindOfField, kindOfText, kindOfValue, type ValueKind } from "./value-kinds";
 
 export type SchemaResolverOptions = {
   source: string;
@@ -74,9 +75,11 @@ const KIND_NAMES: Record<ValueKind, string> = {
 export class SchemaResolver {
   readonly #options: SchemaResolverOptions;
   readonly #columns = new Map<string, ColumnState>();
+  readonly #isNullField: NullFieldTest;
 
   constructor(options: SchemaResolverOptions) {
     this.#options = options;
+    this.#isNullField = nullFieldTest(options.nullValues);
     // A new table's columns follow the source's order; declared ones the source lacks go last.
     for (const column of options.stored ?? []) {
       this.#columns.set(column.name, {
@@ -92,10 +95,11 @@ export class SchemaResolver {
   /** Learns from one batch; throws when the batch does not fit the table or earlier batches. */
   observe(batch: SourceBatch): void {
     const names =
-      batch.kind === "rows" ? batch.columns : batch.batch.schema.fields.map((f) => f.name);
+      batch.kind === "arrow" ? batch.batch.schema.fields.map((f) => f.name) : batch.columns;
     for (const name of names) this.#column(name);
     this.#checkRequiredPresent(names);
-    if (batch.kind === "rows") this.#inferRows(batch);
+    if (batch.kind === "text") this.#inferText(batch);
+    else if (batch.kind === "rows") this.#inferRows(batch);
     else this.#typeArrowColumns(batch);
   }
 
@@ -180,6 +184,39 @@ export class SchemaResolver {
     });
   }
 
+  #inferText(batch: TextBatch): void {
+    batch.columns.forEach((name, c) => {
+      const state = this.#columns.get(name)!;
+      if (state.fixedType === undefined) this.#inferTextColumn(state, batch, c);
+    });
+  }
+
+  // As #inferColumn for text, reading each field where it lies in the batch's text.
+  #inferTextColumn(state: ColumnState, batch: TextBatch, column: number): void {
+    const { inferRows } = this.#options;
+    const { starts, ends, columnCount } = batch.fields;
+    for (let row = 0, index = column; row < batch.length; row++, index += columnCount) {
+      // A decided column's values are checked when they are converted; only an integer column
+      // goes on here, to widen to float64 when a decimal comes.
+      if (state.seen >= inferRows && state.kind !== "int") return;
+      let text = batch.fields.text;
+      let start = starts[index]!;
+      let end = ends[index]!;
+      if (start < 0) {
+        text = batch.fields.escaped.get(index)!;
+        start = 0;
+        end = text.length;
+      }
+      if (this.#isNullField(text, start, end)) continue;
+      const kind = kindOfField(text, start, end);
+      if (kind === state.kind) {
+        state.seen++;
+        continue;
+      }
+      this.#learn(state, kind, true, text.slice(start, end), batch, row);
+    }
+  }
+
   #inferColumn(state: ColumnState, batch: RowBatch, values: readonly unknown[]): void {
     const { inferRows, nullValues } = this.#options;
     const textual = batch.textual;
@@ -196,23 +233,36 @@ export class SchemaResolver {
           fix: "Flatten the value into columns of their own, or store it as a JSON string.",
         });
       }
-      const decided = state.seen >= inferRows;
-      const combined = state.kind === undefined ? kind : combineKinds(state.kind, kind, textual);
-      if (
-        combined === undefined ||
-        (decided && combined !== state.kind && !(state.kind === "int" && combined === "float"))
-      ) {
-        throw new MixedTypesError(
-          `the column holds ${KIND_NAMES[state.kind!]}${decided ? ` (decided by its first ${inferRows} values)` : ""}, but this value is ${KIND_NAMES[kind]}: ${JSON.stringify(String(raw))}`,
-          {
-            ...this.#location(batch, row, state.name),
-            fix: `Fix the value, or declare the column's type (schema: { "${state.name}": "string" }).`,
-          },
-        );
-      }
-      state.kind = combined;
-      state.seen++;
+      this.#learn(state, kind, textual, raw, batch, row);
     }
+  }
+
+  /** Takes one more non-null value of `kind` into the column's kind, or throws mixed types. */
+  #learn(
+    state: ColumnState,
+    kind: ValueKind,
+    textual: boolean,
+    raw: unknown,
+    batch: RowBatch | TextBatch,
+    row: number,
+  ): void {
+    const { inferRows } = this.#options;
+    const decided = state.seen >= inferRows;
+    const combined = state.kind === undefined ? kind : combineKinds(state.kind, kind, textual);
+    if (
+      combined === undefined ||
+      (decided && combined !== state.kind && !(state.kind === "int" && combined === "float"))
+    ) {
+      throw new MixedTypesError(
+        `the column holds ${KIND_NAMES[state.kind!]}${decided ? ` (decided by its first ${inferRows} values)` : ""}, but this value is ${KIND_NAMES[kind]}: ${JSON.stringify(String(raw))}`,
+        {
+          ...this.#location(batch, row, state.name),
+          fix: `Fix the value, or declare the column's type (schema: { "${state.name}": "string" }).`,
+        },
+      );
+    }
+    state.kind = combined;
+    state.seen++;
   }
 
   #typeArrowColumns(batch: ArrowBatch): void {
@@ -241,7 +291,7 @@ export class SchemaResolver {
     }
   }
 
-  #location(batch: RowBatch, row: number, column: string) {
+  #location(batch: RowBatch | TextBatch, row: number, column: string) {
     const line = batch.lines?.[row];
     return {
       source: this.#options.source,

@@ -8,27 +8,38 @@
  * kindOfText("42"); // "int"
  * kindOfText("4.2e1"); // "float"
  * kindOfText("2026-11-01T08:00:00Z"); // "timestamp"
+ * kindOfField("7,x,2.5", 4, 7); // "float"
  * kindOfValue(true); // "bool"
  * ```
  */
 import {
-  isIntegerText,
-  parseBooleanText,
-  parseDecimalText,
-  parseIntegerText,
-  parseTimestampText,
+  isIntegerField,
+  parseBooleanField,
+  parseDecimalField,
+  parseIntegerField,
+  parseTimestampField,
   TIMESTAMP_TEXT,
 } from "./text-values";
 
 /** The kind of one non-null value; "nested" (objects, arrays) has no column type. */
 export type ValueKind = "bool" | "int" | "float" | "timestamp" | "string" | "nested";
 
+/**
+ * The kind of the non-null CSV field `text[start, end)`. Integers beyond 64 bits are numbers
+ * (float).
+ */
+export function kindOfField(text: string, start: number, end: number): ValueKind {
+  if (isIntegerField(text, start, end)) {
+    return parseIntegerField(text, start, end) === undefined ? "float" : "int";
+  }
+  if (parseDecimalField(text, start, end) !== undefined) return "float";
+  if (parseTimestampField(text, start, end) !== undefined) return "timestamp";
+  return parseBooleanField(text, start, end, false) === undefined ? "string" : "bool";
+}
+
 /** The kind of a non-null CSV field. Integers beyond 64 bits are numbers (float). */
 export function kindOfText(text: string): ValueKind {
-  if (isIntegerText(text)) return parseIntegerText(text) === undefined ? "float" : "int";
-  if (parseDecimalText(text) !== undefined) return "float";
-  if (parseTimestampText(text) !== undefined) return "timestamp";
-  return parseBooleanText(text, false) === undefined ? "string" : "bool";
+  return kindOfField(text, 0, text.length);
 }
 
 /** The kind of a non-null JSON or JavaScript value. */
