@@ -66,7 +66,8 @@ export function endpointHealth(deps: EndpointHealthDeps): EndpointHealth {
           const value = report.metrics[name];
           if (typeof value === "number") metrics[name] = value;
         }
-        return { value: metrics };
+        const latest = report.chunks.filter((chunk) => !chunk.reference).at(-1);
+        return { value: { metrics, alerts: latest?.alerts ?? [] } };
       } catch (error) {
         return { unavailable: (error as Error).message };
       }

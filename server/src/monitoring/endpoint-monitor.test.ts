@@ -16,6 +16,7 @@ const drifted: MonitoringSnapshot = {
   fallbackRate: { value: 0 },
   dq: { unavailable: "no suite" },
   performance: { unavailable: "no labels" },
+  performanceAlerts: { unavailable: "no labels" },
 };
 const calm: MonitoringSnapshot = {
   ...drifted,

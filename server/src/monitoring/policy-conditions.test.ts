@@ -8,6 +8,7 @@ const snapshot: MonitoringSnapshot = {
   fallbackRate: { value: 0.02 },
   dq: { value: { validity: 0.8, overall: 0.9 } },
   performance: { unavailable: "no labels received yet" },
+  performanceAlerts: { value: ["mae", "rmse"] },
 };
 
 describe("evaluateConditions", () => {
@@ -20,6 +21,7 @@ describe("evaluateConditions", () => {
         { metric: "dq_score", dimension: "validity", below: 0.9 },
         { metric: "dq_score", dimension: "timeliness", below: 0.9 },
         { metric: "performance", name: "mae", above: 2 },
+        { metric: "performance_alert" },
       ],
       actions: [{ type: "alert" }],
       dq: { name: "live", expectations: [{ type: "not_null", column: "a" }] },
@@ -31,6 +33,7 @@ describe("evaluateConditions", () => {
       [true, "dq_score validity 0.8 < 0.9"],
       [false, "dq_score: not evaluated (the suite has no timeliness expectations)"],
       [false, "performance: not evaluated (no labels received yet)"],
+      [true, "performance_alert: mae, rmse outside the band in the latest chunk"],
     ]);
   });
 

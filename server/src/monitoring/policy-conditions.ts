@@ -12,6 +12,8 @@ export type MonitoringSnapshot = {
   /** Score per data-quality dimension and `overall`, from the policy's suite. */
   dq: Measured<Record<string, number>>;
   performance: Measured<Partial<Record<PerformanceMetric, number>>>;
+  /** Metrics of the latest performance chunk outside their alert band (empty: none). */
+  performanceAlerts: Measured<string[]>;
 };
 
 /** One condition as evaluated: the value seen and whether the condition holds. */
@@ -77,6 +79,21 @@ function evaluate(condition: PolicyCondition, snapshot: MonitoringSnapshot): Con
       return compare(condition, `dq_score ${condition.dimension}`, score, {
         below: condition.below,
       });
+    }
+    case "performance_alert": {
+      if ("unavailable" in snapshot.performanceAlerts) {
+        return unavailable(snapshot.performanceAlerts);
+      }
+      const alerts = snapshot.performanceAlerts.value;
+      return {
+        condition,
+        holds: alerts.length > 0,
+        value: alerts.length > 0,
+        summary:
+          alerts.length > 0
+            ? `performance_alert: ${alerts.join(", ")} outside the band in the latest chunk`
+            : "performance_alert: the latest chunk is within the bands",
+      };
     }
     case "performance": {
       if ("unavailable" in snapshot.performance) return unavailable(snapshot.performance);

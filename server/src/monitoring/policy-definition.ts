@@ -29,6 +29,7 @@ export type PerformanceMetric = (typeof PERFORMANCE_METRICS)[number];
  * - `dataset_drift`: the dataset-drift verdict (share of drifted features ≥ the drift threshold).
  * - `dq_score`: a data-quality dimension's score (or `overall`) on the window, below a value.
  * - `performance`: a metric over the labelled predictions, above or below a value.
+ * - `performance_alert`: the latest chunk of the performance report is outside its alert band.
  * - `fallback_rate`: share of rows of the window the fallback model answered, above a value.
  */
 export type PolicyCondition =
@@ -36,6 +37,7 @@ export type PolicyCondition =
   | { metric: "dataset_drift" }
   | { metric: "dq_score"; dimension: string; below: number }
   | { metric: "performance"; name: PerformanceMetric; above?: number; below?: number }
+  | { metric: "performance_alert" }
   | { metric: "fallback_rate"; above: number };
 
 /** What a policy does when a condition holds: record an alert (optionally POSTed), retrain. */
@@ -201,6 +203,7 @@ function checkCondition(condition: unknown, path: string, problems: string[]): v
       number("above");
       return;
     case "dataset_drift":
+    case "performance_alert":
       return;
     case "dq_score":
       if (typeof condition.dimension !== "string") {
@@ -224,7 +227,7 @@ function checkCondition(condition: unknown, path: string, problems: string[]): v
       return;
     default:
       problems.push(
-        `${path}.metric: expected one of drift_share, dataset_drift, dq_score, performance, fallback_rate, got ${show(condition.metric)}`,
+        `${path}.metric: expected one of drift_share, dataset_drift, dq_score, performance, performance_alert, fallback_rate, got ${show(condition.metric)}`,
       );
   }
 }

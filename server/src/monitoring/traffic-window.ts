@@ -20,8 +20,13 @@ type TrafficWindowDeps = {
   flush: () => Promise<void>;
   /** The bundle an endpoint serves now. */
   bundle: (endpoint: string) => LoadedBundle | undefined;
-  /** The endpoint's overall performance metrics over labelled predictions. */
-  performance: (endpoint: string) => Promise<Measured<Partial<Record<PerformanceMetric, number>>>>;
+  /**
+   * The endpoint's performance over labelled predictions: the overall metrics, and the metrics
+   * of the latest chunk outside their alert band.
+   */
+  performance: (
+    endpoint: string,
+  ) => Promise<Measured<{ metrics: Partial<Record<PerformanceMetric, number>>; alerts: string[] }>>;
 };
 
 /**
@@ -99,9 +104,19 @@ export class TrafficMonitor {
   /** Everything a policy's conditions look at, measured once. */
   async snapshot(endpoint: string, policy: EndpointPolicy): Promise<MonitoringSnapshot> {
     const window = await this.window(endpoint, policy.window);
-    const performance = await this.#deps.performance(endpoint);
+    const measured = await this.#deps.performance(endpoint);
+    const performance = "unavailable" in measured ? measured : { value: measured.value.metrics };
+    const performanceAlerts =
+      "unavailable" in measured ? measured : { value: measured.value.alerts };
     if ("unavailable" in window) {
-      return { rows: 0, drift: window, fallbackRate: window, dq: window, performance };
+      return {
+        rows: 0,
+        drift: window,
+        fallbackRate: window,
+        dq: window,
+        performance,
+        performanceAlerts,
+      };
     }
     const { value } = window;
     const drift = this.drift(endpoint, value, policy.drift ?? {});
@@ -125,6 +140,7 @@ export class TrafficMonitor {
           ? { unavailable: "the policy has no dq suite" }
           : await dqScores(policy.dq, value),
       performance,
+      performanceAlerts,
     };
   }
 }
