@@ -50,8 +50,8 @@ const pipelinePanelPlugin: JupyterFrontEndPlugin<void> = {
     // The current notebook's pipeline graph in the main area: runs, step logs, versions.
     const graphs = setUpPipelineGraphs(app, notebooks);
     panel.insertWidget(2, graphs.button);
-    // Promotion: the pipeline's models with Promote, every endpoint with Rollback.
-    const promotion = setUpPromotion(analysis);
+    // Promotion: the pipeline's models with Promote, every endpoint with Rollback and Report.
+    const promotion = setUpPromotion(analysis, app.shell);
     panel.addWidget(promotion.section);
 
     const settings = await settingRegistry.load(PLUGIN_ID);

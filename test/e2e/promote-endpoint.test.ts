@@ -26,6 +26,9 @@ const modelName = `${pipeline}-sensor`;
 // The promote dialog's default endpoint name: the model's name as a slug.
 const endpoint = modelName;
 const ENDPOINT = `${PANEL} .jp-KilnEndpoints-item[data-endpoint="${endpoint}"]`;
+// The endpoint's monitoring report, in the main area.
+const REPORT = `#kiln-endpoint-report-${endpoint}`;
+const NO_POLICY = `not monitored: no policy (set one with PUT /api/endpoints/${endpoint}/policy, see docs/monitoring.md)`;
 
 // `retrained`: the notebook after an edit of its training step, a new version of the pipeline.
 const notebook = (retrained: boolean) =>
@@ -167,9 +170,7 @@ describe("promoting a pipeline's model from JupyterLab", () => {
     await lab!.waitForTexts(`${ENDPOINT} .jp-KilnEndpoints-fallback`, [
       "none: a row missing a required feature is refused",
     ]);
-    await lab!.waitForTexts(`${ENDPOINT} .jp-KilnEndpoints-drift`, [
-      "not monitored yet (Kiln has no drift monitoring yet)",
-    ]);
+    await lab!.waitForTexts(`${ENDPOINT} .jp-KilnEndpoints-drift`, [NO_POLICY]);
     // The curl's prediction is counted once the view lists again.
     await click(`${PANEL} .jp-KilnEndpoints-refresh`);
     await lab!.waitForTexts(`${ENDPOINT} .jp-KilnEndpoints-traffic`, /(^|· )1 prediction since /);
@@ -196,5 +197,49 @@ describe("promoting a pipeline's model from JupyterLab", () => {
     await lab!.waitForTexts(`${CARD}-version`, [`${modelName} v1`]);
     const ready = (await api(`/v2/models/${endpoint}/ready`)) as { version: string };
     expect(ready.version).toBe("1");
+  });
+
+  it("says the endpoint has no monitoring policy, and opens its monitoring report in the main area", async () => {
+    const page = lab!.page;
+    await lab!.waitForTexts(`${ENDPOINT} .jp-KilnEndpoints-drift`, [NO_POLICY]);
+    await click(`${ENDPOINT} .jp-KilnEndpoints-report`);
+    await lab!.waitForTexts(".lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel", [
+      `Report: ${endpoint}`,
+    ]);
+    await page.waitForSelector(`${REPORT} .jp-KilnReport[data-state="loaded"]`, { visible: true });
+    const frame = `${REPORT} iframe.jp-KilnReport-frame`;
+    // Strings, evaluated in the page: this file is compiled without the DOM's types.
+    const attribute = (name: string) =>
+      page.evaluate(
+        `document.querySelector(${JSON.stringify(frame)}).getAttribute(${JSON.stringify(name)})`,
+      ) as Promise<string | null>;
+    const report = await attribute("srcdoc");
+    expect(report).toContain(`<h1>Monitoring report: ${endpoint}</h1>`);
+    // The server's page runs with every restriction: no scripts, an origin of its own.
+    expect(await attribute("sandbox")).toBe("");
+    // Chromium renders it: the header is in the frame's document.
+    const content = await (await page.$(frame))!.contentFrame();
+    expect(await content.$eval("h1", (h1) => h1.textContent)).toBe(
+      `Monitoring report: ${endpoint}`,
+    );
+
+    // Refresh asks the server again (the page may read the same: it is dated to the minute).
+    const refetched = page.waitForResponse(
+      (response) =>
+        response.url() === `${kiln!.url}/api/endpoints/${endpoint}/report` &&
+        response.request().method() === "GET",
+    );
+    await click(`${REPORT} .jp-KilnReport-refresh`);
+    expect((await refetched).status()).toBe(200);
+    await page.waitForSelector(`${REPORT} .jp-KilnReport[data-state="loaded"]`);
+    expect(await attribute("srcdoc")).toContain(`<h1>Monitoring report: ${endpoint}</h1>`);
+
+    // Back on the notebook, a second click shows the open report again rather than a second one.
+    const currentTab = ".lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel";
+    await click(".lm-DockPanel .lm-TabBar-tab:not(.lm-mod-current)");
+    await lab!.waitForTexts(currentTab, [`${pipeline}.ipynb`]);
+    await click(`${ENDPOINT} .jp-KilnEndpoints-report`);
+    await lab!.waitForTexts(currentTab, [`Report: ${endpoint}`]);
+    expect(await page.$$(REPORT)).toHaveLength(1);
   });
 });

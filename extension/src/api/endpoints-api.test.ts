@@ -4,7 +4,14 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KilnSettings } from "../settings";
 import { KilnServerError } from "../tokens";
-import { getModelReadiness, promoteModel, rollbackEndpoint } from "./endpoints-api";
+import {
+  getEndpointReport,
+  getModelReadiness,
+  promoteModel,
+  rollbackEndpoint,
+} from "./endpoints-api";
+
+const REPORT = "<!doctype html><html><body><h1>Monitoring report: drill</h1></body></html>";
 
 let server: Server;
 let settings: KilnSettings;
@@ -16,6 +23,7 @@ beforeAll(async () => {
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
       last = { request, body };
+      // A string is answered as HTML, anything else as JSON.
       const answers: Record<string, [number, unknown]> = {
         "POST /api/endpoints/drill/promote": [
           200,
@@ -32,15 +40,31 @@ beforeAll(async () => {
           },
         ],
         "GET /v2/models/drill/ready": [200, { name: "drill", version: "3", ready: true }],
+        "GET /api/endpoints/drill/report": [200, REPORT],
+        "GET /api/endpoints/gone/report": [
+          404,
+          {
+            error: {
+              code: "ENDPOINT_NOT_FOUND",
+              message: 'No endpoint "gone".',
+              fix: "List endpoints with GET /api/endpoints; promote a model to create one.",
+            },
+          },
+        ],
+        "GET /api/endpoints/json/report": [200, { endpoint: "json" }],
         "GET /v2/models/gone/ready": [
           404,
           { error: 'No model "gone" is served. Served models: "drill".' },
         ],
       };
       const [status, answer] = answers[`${request.method} ${request.url}`] ?? [404, {}];
-      response
-        .writeHead(status, { "content-type": "application/json" })
-        .end(JSON.stringify(answer));
+      if (typeof answer === "string") {
+        response.writeHead(status, { "content-type": "text/html; charset=UTF-8" }).end(answer);
+      } else {
+        response
+          .writeHead(status, { "content-type": "application/json" })
+          .end(JSON.stringify(answer));
+      }
     });
   });
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
@@ -95,5 +119,32 @@ describe("getModelReadiness", () => {
       fix: expect.stringMatching(/^Promote a model to this endpoint/) as string,
     });
     expect((error as KilnServerError).response?.status).toBe(404);
+  });
+});
+
+describe("getEndpointReport", () => {
+  it("answers the report page, asked for with the admin key", async () => {
+    expect(await getEndpointReport(settings, "drill")).toBe(REPORT);
+    expect(last?.request.headers.authorization).toBe("Bearer admin-key");
+    expect(last?.request.headers.accept).toBe("text/html");
+  });
+
+  it("passes on the server's message and fix for an unknown endpoint", async () => {
+    const error = await getEndpointReport(settings, "gone").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KilnServerError);
+    expect(error).toMatchObject({
+      code: "ENDPOINT_NOT_FOUND",
+      message: 'No endpoint "gone".',
+      fix: "List endpoints with GET /api/endpoints; promote a model to create one.",
+    });
+  });
+
+  it("refuses an answer that is not an HTML page", async () => {
+    const error = await getEndpointReport(settings, "json").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KilnServerError);
+    expect(error).toMatchObject({
+      reason: "bad-response",
+      message: `The server at ${settings.serverUrl} answered /api/endpoints/json/report with something other than an HTML page`,
+    });
   });
 });

@@ -2,7 +2,7 @@
 // server/src/api/endpoints-routes.ts, server/src/api/pipelines-routes.ts and
 // server/src/serving/open-inference.ts).
 
-import { requestKiln } from "../request";
+import { fetchKiln, requestKiln } from "../request";
 import type { KilnSettings } from "../settings";
 import { KilnServerError } from "../tokens";
 
@@ -43,6 +43,32 @@ export type EndpointFeature = {
 /** Rows an endpoint scored since the server started (`since`). */
 export type EndpointUsage = { predictions: number; fallbackPredictions: number; since: string };
 
+/** What a monitoring check measured of data drift (docs/monitoring.md). */
+export type DriftSummary = {
+  /** The share of the features that drifted, 0 to 1. */
+  share: number;
+  /** Whether that share reached the policy's threshold. */
+  datasetDrift: boolean;
+  /** The features that drifted. */
+  drifted: string[];
+};
+
+/** An endpoint's monitoring at a glance: whether a policy watches it, and its last check. */
+export type EndpointMonitoring = {
+  policy: boolean;
+  /** Null until a check ran. */
+  lastCheck: {
+    /** When, as an ISO date. */
+    at: string;
+    /** The served rows it looked at. */
+    rows: number;
+    /** Null when drift could not be measured (no traffic, no reference sample). */
+    drift: DriftSummary | null;
+    /** The summaries of the policy's conditions that held. */
+    held: string[];
+  } | null;
+};
+
 /** What `POST /api/endpoints/{name}/promote` and `…/rollback` answer. */
 export type EndpointState = {
   name: string;
@@ -60,6 +86,8 @@ export type ServedEndpoint = EndpointState & {
   fallback: { features: string[] } | null;
   /** Absent from servers older than the usage counts. */
   usage?: EndpointUsage;
+  /** Absent from servers older than monitoring (which make no reports either). */
+  monitoring?: EndpointMonitoring;
 };
 
 /** What to promote, and where to. */
@@ -88,6 +116,9 @@ const json = (body: unknown): RequestInit => ({
 });
 
 const endpointPath = (endpoint: string) => `/api/endpoints/${encodeURIComponent(endpoint)}`;
+
+/** The server reads the endpoint's prediction log to draw its report: give it time. */
+const REPORT_TIMEOUT_MS = 30_000;
 
 /**
  * The model versions a pipeline run's steps registered with `kiln.log.model`, newest first.
@@ -166,6 +197,44 @@ export async function rollbackEndpoint(
     method: "POST",
     signal: AbortSignal.timeout(60_000),
   })) as EndpointState;
+}
+
+/**
+ * The endpoint's monitoring report (`GET /api/endpoints/{name}/report`): a self-contained HTML
+ * page, inline CSS and SVG without scripts, to show in a sandboxed frame.
+ *
+ * @throws {KilnServerError} `ENDPOINT_NOT_FOUND` (404), `bad-response` when the answer is not
+ *   HTML, `unreachable` when the connection breaks while reading it, and as {@link requestKiln}
+ *   does.
+ * @example
+ * ```ts
+ * frame.srcdoc = await getEndpointReport(settings, "drill");
+ * ```
+ */
+export async function getEndpointReport(settings: KilnSettings, endpoint: string): Promise<string> {
+  const path = `${endpointPath(endpoint)}/report`;
+  const response = await fetchKiln(settings, path, {
+    headers: { Accept: "text/html" },
+    signal: AbortSignal.timeout(REPORT_TIMEOUT_MS),
+  });
+  if (!/\btext\/html\b/.test(response.headers.get("content-type") ?? "")) {
+    throw new KilnServerError(
+      "bad-response",
+      `The server at ${settings.serverUrl} answered ${path} with something other than an HTML page`,
+      "Check that the server URL in Settings → Kiln points at a Kiln server that makes monitoring reports.",
+      { serverUrl: settings.serverUrl, response },
+    );
+  }
+  try {
+    return await response.text();
+  } catch (error) {
+    throw new KilnServerError(
+      "unreachable",
+      `The connection to the Kiln server at ${settings.serverUrl} broke while reading endpoint "${endpoint}"'s report`,
+      "Refresh the report to try again.",
+      { serverUrl: settings.serverUrl, response, cause: error },
+    );
+  }
 }
 
 /**

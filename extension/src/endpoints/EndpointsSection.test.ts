@@ -27,6 +27,7 @@ describe("EndpointsSection", () => {
   let clock: number;
   let endpoints: EndpointsModel;
   let confirmRollback: ReturnType<typeof vi.fn<(endpoint: ServedEndpoint) => Promise<boolean>>>;
+  let openReport: ReturnType<typeof vi.fn<(endpoint: ServedEndpoint) => void>>;
   let section: EndpointsSection;
   const fact = (key: string) =>
     [...section.node.querySelectorAll(`.jp-KilnEndpoints-${key}`)].map((n) => n.textContent);
@@ -37,7 +38,8 @@ describe("EndpointsSection", () => {
     clock = 0;
     endpoints = new EndpointsModel({ pollIntervalMs: 60_000, now: () => clock });
     confirmRollback = vi.fn(async () => true);
-    section = new EndpointsSection({ endpoints, confirmRollback });
+    openReport = vi.fn();
+    section = new EndpointsSection({ endpoints, confirmRollback, openReport });
     Widget.attach(section, document.body);
   });
   afterEach(() => {
@@ -56,7 +58,54 @@ describe("EndpointsSection", () => {
     expect(fact("fallback")).toEqual([
       "a fallback model answers rows with missing features from vibration, temperature",
     ]);
-    expect(fact("drift")).toEqual(["not monitored yet (Kiln has no drift monitoring yet)"]);
+    expect(fact("drift")).toEqual(["not reported by this server"]);
+  });
+
+  it("shows what the server's monitoring says of drift", async () => {
+    const at = "2025-06-01T12:00:00.000Z";
+    list.mockResolvedValue([
+      { ...drill, monitoring: { policy: false, lastCheck: null } },
+      {
+        ...drill,
+        name: "press",
+        monitoring: {
+          policy: true,
+          lastCheck: {
+            at,
+            rows: 500,
+            drift: { share: 2 / 3, datasetDrift: true, drifted: ["vibration", "temperature"] },
+            held: ["dataset_drift: 67% of features drifted"],
+          },
+        },
+      },
+    ]);
+    endpoints.configure(settings);
+    await vi.waitFor(() => expect(fact("name")).toEqual(["drill", "press"]));
+    expect(fact("drift")).toEqual([
+      "not monitored: no policy (set one with PUT /api/endpoints/drill/policy, see docs/monitoring.md)",
+      `dataset drift at the last check (${new Date(at).toLocaleString()}): vibration, temperature drifted (67% of features) · held: dataset_drift: 67% of features drifted`,
+    ]);
+  });
+
+  it("opens an endpoint's monitoring report on a click", async () => {
+    list.mockResolvedValue([{ ...drill, monitoring: { policy: false, lastCheck: null } }]);
+    endpoints.configure(settings);
+    await vi.waitFor(() => expect(fact("report")).toEqual(["Report"]));
+    const button = section.node.querySelector<HTMLButtonElement>(".jp-KilnEndpoints-report")!;
+    expect(button.disabled).toBe(false);
+    button.click();
+    expect(openReport).toHaveBeenCalledWith(expect.objectContaining({ name: "drill" }));
+  });
+
+  it("offers no report from a server older than monitoring", async () => {
+    list.mockResolvedValue([drill]);
+    endpoints.configure(settings);
+    await vi.waitFor(() => expect(fact("report")).toEqual(["Report"]));
+    const button = section.node.querySelector<HTMLButtonElement>(".jp-KilnEndpoints-report")!;
+    expect(button.disabled).toBe(true);
+    expect(button.title).toBe(
+      "This Kiln server makes no monitoring reports: update it to see them",
+    );
   });
 
   it("shows the request rate and fallback rate between two lists", async () => {

@@ -1,27 +1,28 @@
 // The Kiln panel's Endpoints section: every endpoint with what it serves, what it serves on
-// failure, its traffic and drift, and a Rollback action.
+// failure, its traffic and drift, and its Rollback and Report actions.
 
 import { Widget } from "@lumino/widgets";
 import type { ServedEndpoint } from "../api/endpoints-api";
 import { element, textWithCode } from "../widgets/elements";
+import { driftStatusText } from "./drift-status";
 import type { EndpointsModel, ShownEndpoint } from "./endpoints-model";
+import { formatPercent } from "./format-percent";
 import { problemNote } from "./problem-note";
 
 type EndpointsSectionOptions = {
   endpoints: EndpointsModel;
   /** Asks whether to roll `endpoint` back (the confirmation dialog). */
   confirmRollback: (endpoint: ServedEndpoint) => Promise<boolean>;
+  /** Shows `endpoint`'s monitoring report (in JupyterLab's main area). */
+  openReport: (endpoint: ServedEndpoint) => void;
 };
-
-// Said plainly until drift monitoring exists: nothing watches the inputs yet.
-const DRIFT_NOT_MONITORED = "not monitored yet (Kiln has no drift monitoring yet)";
 
 /**
  * Shows an {@link EndpointsModel}.
  *
  * @example
  * ```ts
- * panel.addWidget(new EndpointsSection({ endpoints, confirmRollback }));
+ * panel.addWidget(new EndpointsSection({ endpoints, confirmRollback, openReport }));
  * ```
  */
 export class EndpointsSection extends Widget {
@@ -78,7 +79,7 @@ export class EndpointsSection extends Widget {
       ["pipeline", "Pipeline", pipelineText(endpoint)],
       ["fallback", "Fallback", fallbackText(endpoint)],
       ["traffic", "Traffic", trafficText(endpoint)],
-      ["drift", "Drift", DRIFT_NOT_MONITORED],
+      ["drift", "Drift", driftStatusText(endpoint)],
     ];
     const item = element(
       "li",
@@ -103,14 +104,14 @@ export class EndpointsSection extends Widget {
           element("dd", `jp-KilnEndpoints-${key}`, value),
         ]),
       ),
-      this.#rollbackControls(endpoint),
+      this.#actions(endpoint),
     );
     item.dataset.endpoint = endpoint.name;
     item.dataset.serving = String(endpoint.serving);
     return item;
   }
 
-  #rollbackControls(endpoint: ShownEndpoint): HTMLDivElement {
+  #actions(endpoint: ShownEndpoint): HTMLDivElement {
     const { previous, rollback } = endpoint;
     const button = element(
       "button",
@@ -123,12 +124,29 @@ export class EndpointsSection extends Widget {
       ? `Serve ${previous.model} v${previous.version} again`
       : "Nothing to roll back to: this endpoint has served one version only";
     button.addEventListener("click", () => void this.#rollback(endpoint));
-    const controls = element("div", "jp-KilnEndpoints-actions", button);
+    const controls = element(
+      "div",
+      "jp-KilnEndpoints-actions",
+      button,
+      this.#reportButton(endpoint),
+    );
     if (rollback?.status === "rolling-back") controls.append(hint("Rolling back…"));
     if (rollback?.status === "failed") {
       controls.append(problemNote(rollback.error.message, rollback.error.fix));
     }
     return controls;
+  }
+
+  #reportButton(endpoint: ShownEndpoint): HTMLButtonElement {
+    const button = element("button", "jp-KilnEndpoints-report jp-mod-styled", "Report");
+    button.type = "button";
+    // A server that does not report monitoring makes no reports either (docs/monitoring.md).
+    button.disabled = !endpoint.monitoring;
+    button.title = endpoint.monitoring
+      ? `Open ${endpoint.name}'s monitoring report: drift, data quality, performance, usage`
+      : "This Kiln server makes no monitoring reports: update it to see them";
+    button.addEventListener("click", () => this.#opts.openReport(endpoint));
+    return button;
   }
 
   async #rollback(endpoint: ShownEndpoint): Promise<void> {
@@ -165,11 +183,6 @@ function trafficText({ usage, rates }: ShownEndpoint): string {
 
 function formatRate(perMinute: number): string {
   return perMinute >= 10 ? String(Math.round(perMinute)) : perMinute.toFixed(1);
-}
-
-function formatPercent(share: number): string {
-  const percent = share * 100;
-  return `${percent > 0 && percent < 1 ? percent.toFixed(1) : Math.round(percent)}%`;
 }
 
 function hint(text: string): HTMLParagraphElement {

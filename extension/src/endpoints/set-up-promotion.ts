@@ -1,10 +1,12 @@
 // Wires promotion into the Kiln panel: the current pipeline's models with Promote, and every
-// endpoint with Rollback, in JupyterLab's dialogs and clipboard.
+// endpoint with Rollback and its monitoring report, in JupyterLab's dialogs, clipboard and main
+// area.
 
 import { Clipboard } from "@jupyterlab/apputils";
 import { Panel } from "@lumino/widgets";
 import type { NotebookAnalysisModel } from "../models/notebook-analysis-model";
 import type { KilnSettings } from "../settings";
+import { EndpointReports, type ReportShell } from "./endpoint-reports";
 import { EndpointsModel } from "./endpoints-model";
 import { EndpointsSection } from "./EndpointsSection";
 import { ModelsSection } from "./ModelsSection";
@@ -12,6 +14,7 @@ import { pipelineNameOf } from "./pipeline-name";
 import { PipelineModelsModel } from "./pipeline-models-model";
 import { askPromotion } from "./promote-dialog";
 import { PromotionModel } from "./promotion-model";
+import { inMainAreaWidget } from "./report-main-area";
 import { confirmRollback } from "./rollback-dialog";
 
 /** What the plugin adds to the panel, and tells the settings. */
@@ -23,19 +26,23 @@ export type PromotionSetUp = {
 
 /**
  * Creates the models and sections; the pipeline followed is the one of the notebook `analysis`
- * follows.
+ * follows. Endpoints' reports open in `shell`'s main area.
  *
  * @example
  * ```ts
- * const promotion = setUpPromotion(analysis);
+ * const promotion = setUpPromotion(analysis, app.shell);
  * panel.addWidget(promotion.section);
  * promotion.configure(settings);
  * ```
  */
-export function setUpPromotion(analysis: NotebookAnalysisModel): PromotionSetUp {
+export function setUpPromotion(
+  analysis: NotebookAnalysisModel,
+  shell: ReportShell,
+): PromotionSetUp {
   const models = new PipelineModelsModel();
   const promotion = new PromotionModel();
   const endpoints = new EndpointsModel();
+  const reports = new EndpointReports({ shell, frame: inMainAreaWidget });
   const followPipeline = () => models.showPipeline(pipelineNameOf(analysis.state));
   analysis.changed.connect(followPipeline);
   followPipeline();
@@ -54,13 +61,20 @@ export function setUpPromotion(analysis: NotebookAnalysisModel): PromotionSetUp 
       copy: (text) => Clipboard.copyToSystem(text),
     }),
   );
-  section.addWidget(new EndpointsSection({ endpoints, confirmRollback }));
+  section.addWidget(
+    new EndpointsSection({
+      endpoints,
+      confirmRollback,
+      openReport: (endpoint) => reports.open(endpoint.name),
+    }),
+  );
   return {
     section,
     configure(settings) {
       models.configure(settings);
       promotion.configure(settings);
       endpoints.configure(settings);
+      reports.configure(settings);
     },
   };
 }
