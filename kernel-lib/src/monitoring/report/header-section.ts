@@ -22,7 +22,7 @@ export function headerHtml(data: MonitoringReportData): string {
       ? [
           {
             label: "pipeline",
-            valueHtml: `${escapeHtml(model.pipeline.name)} v${escapeHtml(model.pipeline.version)}`,
+            valueHtml: `${escapeHtml(model.pipeline.name)} ${escapeHtml(model.pipeline.version)}`,
           },
         ]
       : []),

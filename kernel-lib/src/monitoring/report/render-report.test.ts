@@ -118,7 +118,7 @@ const dq: ValidationResult = {
 /** A report with every section, hand-written. */
 const fixture: MonitoringReportData = {
   endpoint: "wafer-quality",
-  model: { name: "wafer-model", version: "3", pipeline: { name: "wafer", version: "7" } },
+  model: { name: "wafer-model", version: "3", pipeline: { name: "wafer", version: "v7" } },
   generatedAt: "2024-05-07T12:00:00.000Z",
   window: { rows: 500, from: "2024-05-07T10:00:00.000Z", to: "2024-05-07T12:00:00.000Z" },
   drift: {
