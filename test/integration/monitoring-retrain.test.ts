@@ -300,4 +300,18 @@ describe("a drift policy that retrains", () => {
     expect(inline).toContain("x1");
     expect((await call("GET", "/api/endpoints/nowhere/report.json", adminKey)).status).toBe(404);
   });
+
+  it("measures a time window with a chosen drift method (PSI on demand)", async () => {
+    const set = await call("PUT", "/api/endpoints/quality/policy", adminKey, {
+      window: "1h",
+      conditions: [{ metric: "drift_share", above: 0.9 }],
+      actions: [{ type: "alert" }],
+      drift: { method: "psi", threshold: 0.2 },
+    });
+    expect(set.status).toBe(200);
+    const check = await call("POST", "/api/endpoints/quality/check?wait=true", adminKey);
+    // Every row of the last hour: the reference-like traffic and the recipe change's.
+    expect(check.body.snapshot.rows).toBe(600);
+    expect(check.body.snapshot.drift.value.share).toBeGreaterThan(0);
+  });
 });

@@ -38,10 +38,26 @@ describe("definePolicy", () => {
     });
   });
 
+  it("takes a time window and a drift method for every feature (PSI on demand)", () => {
+    const policy = definePolicy({
+      window: "6h",
+      conditions: [{ metric: "dataset_drift" }],
+      actions: [{ type: "alert" }],
+      drift: { method: "psi", threshold: 0.2 },
+    });
+    expect(policy).toMatchObject({ window: "6h", drift: { method: "psi", threshold: 0.2 } });
+  });
+
   it.each([
     ["not an object", [], /expected a JSON object/],
+    [
+      "a window that is neither rows nor a duration",
+      { window: "6 hours" },
+      /window: expected a row count/,
+    ],
+    ["an unknown drift method", { drift: { method: "kl" } }, /drift\.method: expected one of ks/],
     ["an unknown field", { conditons: [] }, /conditons: unknown field/],
-    ["a tiny window", { window: 3 }, /window: expected an integer from 10/],
+    ["a tiny window", { window: 3 }, /window: expected a row count from 10/],
     [
       "a bad cron",
       { schedule: "every minute" },

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
-import { dq } from "@kiln/kernel-lib";
+import { dq, monitoring } from "@kiln/kernel-lib";
+import { parseDuration } from "./performance-query";
 
 /** Metrics a retrained model is compared on, on the holdout set. */
 export const HOLDOUT_METRICS = [
@@ -56,8 +57,11 @@ export type RetrainSpec = {
 
 /** A validated policy of one endpoint. */
 export type EndpointPolicy = {
-  /** Last N served rows the drift, data-quality and fallback conditions look at. */
-  window: number;
+  /**
+   * What the drift, data-quality and fallback conditions look at: the last N served rows, or the
+   * rows served in the last duration (`"6h"`, `"2d"`: minutes m, hours h, days d, weeks w).
+   */
+  window: number | string;
   /** Cron expression for monitoring checks; without it checks run only when asked. */
   schedule?: string;
   conditions: PolicyCondition[];
@@ -65,8 +69,11 @@ export type EndpointPolicy = {
   retrain?: RetrainSpec;
   /** Cron expression for retraining regardless of conditions (needs `retrain`). */
   retrainSchedule?: string;
-  /** Drift options: the dataset-drift share threshold (default 0.5). */
-  drift?: { datasetThreshold?: number };
+  /**
+   * Drift options: the dataset-drift share threshold (default 0.5), and a method and threshold
+   * for every feature instead of Evidently's defaults (e.g. `psi` with 0.2).
+   */
+  drift?: { datasetThreshold?: number; method?: monitoring.DriftMethod; threshold?: number };
   /** A data-quality suite (docs/data-quality.md) checked on the window for `dq_score`. */
   dq?: unknown;
 };
@@ -112,8 +119,12 @@ export function definePolicy(input: unknown): EndpointPolicy {
     if (!known.includes(key)) problems.push(`${key}: unknown field (known: ${known.join(", ")})`);
   }
   const window = input.window ?? DEFAULT_WINDOW;
-  if (!Number.isInteger(window) || (window as number) < 10 || (window as number) > 1_000_000) {
-    problems.push(`window: expected an integer from 10 to 1000000, got ${show(input.window)}`);
+  const rows = Number.isInteger(window) && (window as number) >= 10 && (window as number) <= 1e6;
+  const duration = typeof window === "string" && parseDuration(window) !== undefined;
+  if (!rows && !duration) {
+    problems.push(
+      `window: expected a row count from 10 to 1000000 or a duration like "6h" or "2d", got ${show(input.window)}`,
+    );
   }
   for (const key of ["schedule", "retrainSchedule"] as const) {
     const value = input[key];
@@ -144,14 +155,7 @@ export function definePolicy(input: unknown): EndpointPolicy {
     );
   }
   const drift = input.drift;
-  if (drift !== undefined) {
-    const threshold = isObject(drift) ? drift.datasetThreshold : undefined;
-    if (!isObject(drift) || (threshold !== undefined && !isFraction(threshold))) {
-      problems.push(
-        `drift: expected {"datasetThreshold": a number from 0 to 1}, got ${show(drift)}`,
-      );
-    }
-  }
+  if (drift !== undefined) checkDrift(drift, problems);
   if (input.dq !== undefined) {
     for (const problem of dq.suiteProblems(input.dq)) {
       problems.push(`dq.${problem.path}: ${problem.message}`);
@@ -162,7 +166,7 @@ export function definePolicy(input: unknown): EndpointPolicy {
   }
   if (problems.length > 0) throw new PolicyDefinitionError(problems);
   return {
-    window: window as number,
+    window: window as number | string,
     ...(input.schedule !== undefined ? { schedule: input.schedule as string } : {}),
     conditions: conditions as PolicyCondition[],
     actions: actions as PolicyAction[],
@@ -173,6 +177,35 @@ export function definePolicy(input: unknown): EndpointPolicy {
     ...(drift !== undefined ? { drift: drift as EndpointPolicy["drift"] } : {}),
     ...(input.dq !== undefined ? { dq: input.dq } : {}),
   };
+}
+
+function checkDrift(drift: unknown, problems: string[]): void {
+  if (!isObject(drift)) {
+    problems.push(
+      `drift: expected {"datasetThreshold"?, "method"?, "threshold"?}, got ${show(drift)}`,
+    );
+    return;
+  }
+  const methods = Object.keys(monitoring.DRIFT_METHODS);
+  for (const key of Object.keys(drift)) {
+    if (!["datasetThreshold", "method", "threshold"].includes(key)) {
+      problems.push(`drift.${key}: unknown field (known: datasetThreshold, method, threshold)`);
+    }
+  }
+  if (drift.datasetThreshold !== undefined && !isFraction(drift.datasetThreshold)) {
+    problems.push(
+      `drift.datasetThreshold: expected a number from 0 to 1, got ${show(drift.datasetThreshold)}`,
+    );
+  }
+  if (drift.method !== undefined && !methods.includes(drift.method as string)) {
+    problems.push(`drift.method: expected one of ${methods.join(", ")}, got ${show(drift.method)}`);
+  }
+  if (
+    drift.threshold !== undefined &&
+    (typeof drift.threshold !== "number" || !(drift.threshold > 0))
+  ) {
+    problems.push(`drift.threshold: expected a number above 0, got ${show(drift.threshold)}`);
+  }
 }
 
 function checkCron(value: unknown, path: string, problems: string[]): void {

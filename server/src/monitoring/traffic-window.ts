@@ -4,6 +4,7 @@ import type { EndpointPolicy, PerformanceMetric } from "./policy-definition";
 import type { ColumnValues, PredictionLogReader } from "./prediction-log-reader";
 import { monitoringTables } from "./prediction-log-lake";
 import { INPUT_PREFIX } from "./prediction-log-table";
+import { parseDuration } from "./performance-query";
 
 /** The last rows an endpoint served, as logged: one column of values per input feature. */
 export type TrafficWindow = {
@@ -45,16 +46,30 @@ export class TrafficMonitor {
     this.#deps = deps;
   }
 
-  /** The last `size` rows the endpoint served, or why there are none. */
-  async window(endpoint: string, size: number): Promise<Measured<TrafficWindow>> {
+  /**
+   * The last `size` rows the endpoint served, or those of the last `size` duration (`"6h"`), or
+   * why there are none.
+   */
+  async window(endpoint: string, size: number | string): Promise<Measured<TrafficWindow>> {
     await this.#deps.flush();
     const table = monitoringTables(endpoint).predictions;
     const columns = await this.#deps.reader.columns(table);
     if (!columns) return { unavailable: "no predictions logged yet" };
     const inputs = columns.filter((name) => name.startsWith(INPUT_PREFIX));
-    const recent = await this.#deps.reader.recent(table, size, ["fallback", ...inputs]);
+    const wanted = ["fallback", ...inputs];
+    const recent =
+      typeof size === "number"
+        ? await this.#deps.reader.recent(table, size, wanted)
+        : await this.#since(table, wanted, Date.now() - (parseDuration(size) ?? 0));
     const rows = recent?.["fallback"]?.length ?? 0;
-    if (!recent || rows === 0) return { unavailable: "no predictions logged yet" };
+    if (!recent || rows === 0) {
+      return {
+        unavailable:
+          typeof size === "number"
+            ? "no predictions logged yet"
+            : `no predictions logged in the last ${size}`,
+      };
+    }
     return {
       value: {
         rows,
@@ -66,6 +81,23 @@ export class TrafficMonitor {
     };
   }
 
+  async #since(
+    table: string,
+    columns: string[],
+    since: number,
+  ): Promise<Record<string, ColumnValues>> {
+    const found: Record<string, ColumnValues> = Object.fromEntries(columns.map((n) => [n, []]));
+    await this.#deps.reader.scan(
+      table,
+      columns,
+      (batch) => {
+        for (const name of columns) found[name]!.push(...batch[name]!);
+      },
+      since,
+    );
+    return found;
+  }
+
   /**
    * Drift of a window against the served bundle's reference sample, per feature and for the
    * dataset; unavailable when the bundle has no reference sample or shares no feature with it.
@@ -73,7 +105,7 @@ export class TrafficMonitor {
   drift(
     endpoint: string,
     window: TrafficWindow,
-    options: { datasetThreshold?: number } = {},
+    options: EndpointPolicy["drift"] = {},
   ): Measured<monitoring.DriftReport> {
     const bundle = this.#deps.bundle(endpoint);
     if (!bundle) return { unavailable: "the endpoint serves no model" };
@@ -92,7 +124,13 @@ export class TrafficMonitor {
         value: monitoring.detectDrift(
           Object.fromEntries(shared.map((name) => [name, reference[name]!])),
           Object.fromEntries(shared.map((name) => [name, window.inputs[name]!])),
-          options.datasetThreshold === undefined ? {} : { driftShare: options.datasetThreshold },
+          {
+            ...(options.datasetThreshold === undefined
+              ? {}
+              : { driftShare: options.datasetThreshold }),
+            ...(options.method === undefined ? {} : { method: options.method }),
+            ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
+          },
         ),
       };
     } catch (error) {
