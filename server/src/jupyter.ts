@@ -18,6 +18,8 @@ export class JupyterStartError extends Error {
 
 type JupyterOptions = {
   notebookDir?: string;
+  /** A notebook (relative to `notebookDir`) the URL opens; JupyterLab's file browser otherwise. */
+  open?: string;
   port?: number;
   /** Extra environment for JupyterLab and its kernels, e.g. MLFLOW_TRACKING_URI. */
   env?: Record<string, string>;
@@ -88,7 +90,10 @@ export async function startJupyterLab(options: JupyterOptions = {}): Promise<Jup
       `JupyterLab ${outcome === "exited" ? "exited at start" : "did not answer in time"} (log ${proc.logFile}); its last lines say why. If JupyterLab is missing from .venv, run \`npm run setup\`.\n${proc.logTail(20)}`,
     );
   }
-  return { url: `${base}/lab?token=${token}`, stop: () => proc.stop() };
+  const page = options.open
+    ? `lab/tree/${options.open.split("/").map(encodeURIComponent).join("/")}`
+    : "lab";
+  return { url: `${base}/${page}?token=${token}`, stop: () => proc.stop() };
 }
 
 /**

@@ -1,8 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { startMlflowServer, type MlflowServer } from "@kiln/kernel-lib";
 import { startJupyterLab, type JupyterLab } from "./jupyter";
 import { startKilnServer, type KilnServer } from "./kiln-server";
 import { kilnPaths } from "./paths";
+
+/** The notebook JupyterLab opens on: the semiconductor field case, end to end. */
+const FIRST_NOTEBOOK = "semiconductor-anomaly.ipynb";
 
 type PlatformOptions = {
   log?: (line: string) => void;
@@ -42,6 +47,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     log(`  Kiln       ${kiln.url}`);
     log("Starting JupyterLab…");
     const jupyter = await startJupyterLab({
+      // The example a newcomer should see first (README, "Example notebooks").
+      ...(existsSync(join(kilnPaths.notebooks, FIRST_NOTEBOOK)) ? { open: FIRST_NOTEBOOK } : {}),
       env: {
         MLFLOW_TRACKING_URI: mlflow.uri,
         KILN_SERVER_URL: kiln.url,

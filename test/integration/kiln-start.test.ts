@@ -35,7 +35,10 @@ describe("kiln start", () => {
     }
     expect(output).toContain("Kiln is running");
     const mlflowUri = /MLflow\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-    const labUrl = /JupyterLab\s+(http:\/\/127\.0\.0\.1:\d+)\/lab\?token=(\w+)/.exec(output);
+    const labUrl =
+      /JupyterLab\s+(http:\/\/127\.0\.0\.1:\d+)\/lab\/tree\/semiconductor-anomaly\.ipynb\?token=(\w+)/.exec(
+        output,
+      );
     const kilnUrl = /Kiln\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     expect(mlflowUri).toBeDefined();
     expect(kilnUrl).toBeDefined();

@@ -137,7 +137,12 @@ export class PipelineRunManager {
         "Run the notebook through this server once (POST /api/pipelines/runs) so its version is registered here.",
       );
     }
-    return this.#launch({ spec, version: request.version }, request);
+    // A retraining run must not promote its own model: only the retrainer decides, after
+    // comparing it with the champion. Its steps do not get the server's URL and key.
+    return this.#launch(
+      { spec, version: request.version },
+      { ...request, withoutEnv: ["KILN_SERVER_URL", "KILN_ADMIN_KEY"] },
+    );
   }
 
   /** Resolves with the run's record once a run started by this server has finished. */
@@ -158,7 +163,12 @@ export class PipelineRunManager {
 
   async #launch(
     pipeline: VersionedPipeline,
-    request: { params?: Record<string, unknown>; force?: boolean; notebookDir?: string },
+    request: {
+      params?: Record<string, unknown>;
+      force?: boolean;
+      notebookDir?: string;
+      withoutEnv?: readonly string[];
+    },
   ): Promise<{ runId: string; pipeline: string; version: string }> {
     const live: LiveRun = { events: [], feed: new EventEmitter(), finished: false };
     live.feed.setMaxListeners(0);
@@ -169,6 +179,7 @@ export class PipelineRunManager {
       ...(request.notebookDir ? { notebookDir: request.notebookDir } : {}),
       ...(request.params ? { params: request.params } : {}),
       ...(request.force ? { force: true } : {}),
+      ...(request.withoutEnv ? { withoutEnv: request.withoutEnv } : {}),
       ...(this.#opts.trackingUri ? { trackingUri: this.#opts.trackingUri } : {}),
       ...(this.#opts.parallelism ? { parallelism: this.#opts.parallelism } : {}),
       onEvent: (event) => {

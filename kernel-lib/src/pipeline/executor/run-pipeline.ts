@@ -55,6 +55,11 @@ export type RunPipelineOptions = {
   stateDir: string;
   /** Where the notebook lives: steps run there and resolve its packages. Default: from the spec. */
   notebookDir?: string;
+  /**
+   * Environment variables the steps must not see (e.g. the server's URL and admin key in a
+   * retraining run, whose model only the server may promote).
+   */
+  withoutEnv?: readonly string[];
   onEvent?: (event: PipelineEvent) => void;
 };
 
@@ -146,6 +151,7 @@ export async function runPipeline(
           ? { tracking: { ...stepTracking, trackingUri, spoolDir } }
           : {}),
         ...(notebookDir ? { notebookDir } : {}),
+        ...(options.withoutEnv ? { withoutEnv: options.withoutEnv } : {}),
         onLine,
       }),
     logFileOf: (step) => stepLogFile(stateDir, runId, step),

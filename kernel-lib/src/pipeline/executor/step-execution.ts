@@ -48,6 +48,8 @@ export type StepExecutionOptions = {
   logFile: string;
   tracking?: StepTrackingContext;
   notebookDir?: string;
+  /** Environment variables removed from the step's process. */
+  withoutEnv?: readonly string[];
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
 };
 
@@ -102,6 +104,7 @@ export async function executeStep(options: StepExecutionOptions): Promise<CacheE
     logFile: options.logFile,
     nodePath: stepNodePath(options.notebookDir),
     ...(options.notebookDir ? { cwd: options.notebookDir } : {}),
+    ...(options.withoutEnv ? { withoutEnv: options.withoutEnv } : {}),
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
   if (outcome.result?.status !== "succeeded" || outcome.exitCode !== 0) {

@@ -30,6 +30,8 @@ export type StepProcessOptions = {
   /** Working directory of the step: the notebook's directory, as in the kernel. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Variables of this process's environment the step does not get. */
+  withoutEnv?: readonly string[];
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
 };
 
@@ -48,11 +50,13 @@ const TAIL_LINES = 20;
 /** Spawns the step and resolves when it has exited and its output is fully written. */
 export async function runStepProcess(options: StepProcessOptions): Promise<StepProcessOutcome> {
   const log = createWriteStream(options.logFile, { flags: "a" });
+  const inherited = { ...process.env };
+  for (const name of options.withoutEnv ?? []) delete inherited[name];
   const child = spawn(process.execPath, ["--enable-source-maps", options.programFile], {
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
+      ...inherited,
       ...options.env,
       NODE_PATH: options.nodePath.join(delimiter),
       [STEP_CONTEXT_ENV]: options.contextFile,
