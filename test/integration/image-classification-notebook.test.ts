@@ -2,14 +2,19 @@
 // tslab kernel (lake ingest, CNN training, the bundle logged to the real MLflow server, promotion
 // on a real Kiln server, one image over HTTP, 1,000 images as an async job), then as a pipeline
 // with the CLI against the same servers, where each step is its own process.
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRuns, stepLogFile } from "@kiln/kernel-lib";
 import { startKilnServer, type KilnServer } from "../../server/src/kiln-server";
+import {
+  executeNotebook,
+  htmlOf,
+  platformEnv as kilnPlatformEnv,
+  printed,
+  runNotebookPipeline,
+} from "../support/example-notebook";
 import { realMlflowClient, realMlflowUri } from "../support/real-mlflow";
 
 const root = join(__dirname, "..", "..");
@@ -22,22 +27,7 @@ const work = mkdtempSync(join(tmpdir(), "kiln-image-classification-"));
 const mlflow = realMlflowClient();
 let server: KilnServer;
 
-type Output = {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-};
 type Served = { name: string; current: { model: string; version: string }; pipeline?: unknown };
-
-const textOf = (o: Output) => [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join("");
-const htmlOf = (o: Output) => [o.data?.["text/html"]].flat().filter(Boolean).join("");
-
-/** The groups of `pattern` in what the notebook printed; throws with the whole text when absent. */
-function printed(text: string, pattern: RegExp): string[] {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`The notebook did not print ${pattern}; it printed:\n${text}`);
-  return match.slice(1);
-}
 
 /** The endpoints the test's Kiln server lists. */
 async function endpoints(): Promise<Served[]> {
@@ -48,15 +38,8 @@ async function endpoints(): Promise<Served[]> {
 }
 
 /** The kernel's and the pipeline steps' environment, as `kiln start` gives JupyterLab. */
-function platformEnv(lake: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    MLFLOW_TRACKING_URI: realMlflowUri(),
-    KILN_SERVER_URL: server.url,
-    KILN_ADMIN_KEY: adminKey,
-    KILN_LAKE_URI: lake,
-  };
-}
+const platformEnv = (lake: string): NodeJS.ProcessEnv =>
+  kilnPlatformEnv({ serverUrl: server.url, adminKey, lake });
 
 beforeAll(async () => {
   if (!existsSync(digitsCsv)) {
@@ -78,28 +61,12 @@ describe("notebooks/image-classification.ipynb", () => {
   let notebookVersion: string;
 
   it("runs top to bottom under tslab: trains, promotes, classifies over HTTP and in a batch job", async () => {
-    await promisify(execFile)(
-      join(root, ".venv", "bin", "jupyter"),
-      [
-        "nbconvert",
-        "--to=notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=tslab",
-        "--ExecutePreprocessor.timeout=180",
-        `--output-dir=${work}`,
-        notebook,
-      ],
-      {
-        env: { ...platformEnv(join(work, "lake")), KILN_EXPERIMENT: experiment },
-        cwd: join(root, "notebooks"),
-      },
-    );
-    const executed = JSON.parse(readFileSync(join(work, "image-classification.ipynb"), "utf8")) as {
-      cells: { outputs?: Output[] }[];
-    };
-    const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
+    const { outputs, text } = await executeNotebook(notebook, {
+      outputDir: work,
+      env: { ...platformEnv(join(work, "lake")), KILN_EXPERIMENT: experiment },
+      cellTimeoutSeconds: 180,
+    });
     expect(outputs.filter((o) => o.output_type === "error")).toEqual([]);
-    const text = outputs.map(textOf).join("\n");
 
     expect(Number(printed(text, /test accuracy: (\d\.\d+)/)[0])).toBeGreaterThanOrEqual(0.9);
     const [digit, probability, label] = printed(
@@ -134,11 +101,10 @@ describe("notebooks/image-classification.ipynb", () => {
 
   it("runs as a pipeline with `kiln run`, each step in its own process, and serves its model", async () => {
     const stateDir = join(work, "state");
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [join(root, "server", "dist", "cli.js"), "run", notebook],
-      { env: { ...platformEnv(join(work, "pipeline-lake")), KILN_STATE_DIR: stateDir }, cwd: root },
-    );
+    const stdout = await runNotebookPipeline(notebook, {
+      ...platformEnv(join(work, "pipeline-lake")),
+      KILN_STATE_DIR: stateDir,
+    });
     for (const step of ["ingest", "prepare", "train", "promote", "classify", "batch"])
       expect(stdout).toMatch(new RegExp(`✓ ${step}\\s+succeeded`));
     expect(stdout).toMatch(/Run succeeded in/);

@@ -3,14 +3,19 @@
 // set, a regression model with its fallback logged to the real MLflow server, promotion, a
 // retraining policy, traffic, late labels, performance and usage on a real Kiln server), then as a
 // pipeline with the CLI against the same servers and lake, where each step is its own process.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRuns, stepLogFile } from "@kiln/kernel-lib";
 import { startKilnServer, type KilnServer } from "../../server/src/kiln-server";
+import {
+  executeNotebook,
+  htmlOf,
+  platformEnv as kilnPlatformEnv,
+  printed,
+  runNotebookPipeline,
+} from "../support/example-notebook";
 import { realMlflowClient, realMlflowUri } from "../support/real-mlflow";
 
 const root = join(__dirname, "..", "..");
@@ -29,22 +34,7 @@ const lakeBefore = process.env["KILN_LAKE_URI"];
 const mlflow = realMlflowClient();
 let server: KilnServer;
 
-type Output = {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-};
 type Served = { name: string; current: { model: string; version: string }; pipeline?: unknown };
-
-const textOf = (o: Output) => [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join("");
-const htmlOf = (o: Output) => [o.data?.["text/html"]].flat().filter(Boolean).join("");
-
-/** The groups of `pattern` in what the notebook printed; throws with the whole text when absent. */
-function printed(text: string, pattern: RegExp): string[] {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`The notebook did not print ${pattern}; it printed:\n${text}`);
-  return match.slice(1);
-}
 
 /** GET of the test's Kiln server with the admin key. */
 async function adminGet<T>(path: string): Promise<T> {
@@ -58,15 +48,8 @@ async function adminGet<T>(path: string): Promise<T> {
 const endpoints = async () => (await adminGet<{ endpoints: Served[] }>("/api/endpoints")).endpoints;
 
 /** The kernel's and the pipeline steps' environment, as `kiln start` gives JupyterLab. */
-function platformEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    MLFLOW_TRACKING_URI: realMlflowUri(),
-    KILN_SERVER_URL: server.url,
-    KILN_ADMIN_KEY: adminKey,
-    KILN_LAKE_URI: lake,
-  };
-}
+const platformEnv = (): NodeJS.ProcessEnv =>
+  kilnPlatformEnv({ serverUrl: server.url, adminKey, lake });
 
 /** What the training, quality gate, monitoring and serving parts printed, checked against bounds. */
 function expectHealthyRun(text: string): { version: string } {
@@ -131,25 +114,12 @@ describe("notebooks/process-quality.ipynb", () => {
   let notebookVersion: string;
 
   it("runs top to bottom under tslab: gates the data, trains, serves, monitors with late labels", async () => {
-    await promisify(execFile)(
-      join(root, ".venv", "bin", "jupyter"),
-      [
-        "nbconvert",
-        "--to=notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=tslab",
-        "--ExecutePreprocessor.timeout=180",
-        `--output-dir=${work}`,
-        notebook,
-      ],
-      { env: { ...platformEnv(), KILN_EXPERIMENT: experiment }, cwd: join(root, "notebooks") },
-    );
-    const executed = JSON.parse(readFileSync(join(work, "process-quality.ipynb"), "utf8")) as {
-      cells: { outputs?: Output[] }[];
-    };
-    const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
+    const { outputs, text } = await executeNotebook(notebook, {
+      outputDir: work,
+      env: { ...platformEnv(), KILN_EXPERIMENT: experiment },
+      cellTimeoutSeconds: 180,
+    });
     expect(outputs.filter((o) => o.output_type === "error")).toEqual([]);
-    const text = outputs.map(textOf).join("\n");
 
     // The quality gate: the broken delivery fails on all six dimensions, the history passes.
     expect(text).toMatch(
@@ -205,11 +175,10 @@ describe("notebooks/process-quality.ipynb", () => {
 
   it("runs as a pipeline with `kiln run`, each step in its own process, and serves its model", async () => {
     const stateDir = join(work, "state");
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [join(root, "server", "dist", "cli.js"), "run", notebook],
-      { env: { ...platformEnv(), KILN_STATE_DIR: stateDir }, cwd: root },
-    );
+    const stdout = await runNotebookPipeline(notebook, {
+      ...platformEnv(),
+      KILN_STATE_DIR: stateDir,
+    });
     const steps = ["simulate", "quality_gate", "ingest", "features", "train", "promote"];
     for (const step of [...steps, "policy", "traffic", "feedback", "serve"])
       expect(stdout).toMatch(new RegExp(`✓ ${step}\\s+succeeded`));

@@ -5,14 +5,19 @@
 // readings with a dead sensor answered by the fallback, a recipe change that the endpoint's policy
 // detects as drift and answers by retraining through the server), then as a pipeline with the CLI
 // against the same servers and the same lake, where each step is its own process.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRuns, stepLogFile } from "@kiln/kernel-lib";
 import { startKilnServer, type KilnServer } from "../../server/src/kiln-server";
+import {
+  executeNotebook,
+  htmlOf,
+  platformEnv as kilnPlatformEnv,
+  printed,
+  runNotebookPipeline,
+} from "../support/example-notebook";
 import { realMlflowClient, realMlflowUri } from "../support/real-mlflow";
 
 const root = join(__dirname, "..", "..");
@@ -28,26 +33,11 @@ const lakeBefore = process.env["KILN_LAKE_URI"];
 const mlflow = realMlflowClient();
 let server: KilnServer;
 
-type Output = {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-};
 type Served = {
   name: string;
   current: { model: string; version: string };
   pipeline?: { name: string; version: string };
 };
-
-const textOf = (o: Output) => [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join("");
-const htmlOf = (o: Output) => [o.data?.["text/html"]].flat().filter(Boolean).join("");
-
-/** The groups of `pattern` in what the notebook printed; throws with the whole text when absent. */
-function printed(text: string, pattern: RegExp): string[] {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`The notebook did not print ${pattern}; it printed:\n${text}`);
-  return match.slice(1);
-}
 
 /** The endpoint `drill` as the test's Kiln server lists it. */
 async function drillEndpoint(): Promise<Served | undefined> {
@@ -60,15 +50,8 @@ async function drillEndpoint(): Promise<Served | undefined> {
 }
 
 /** The kernel's and the pipeline steps' environment, as `kiln start` gives JupyterLab. */
-function platformEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    MLFLOW_TRACKING_URI: realMlflowUri(),
-    KILN_SERVER_URL: server.url,
-    KILN_ADMIN_KEY: adminKey,
-    KILN_LAKE_URI: lake,
-  };
-}
+const platformEnv = (): NodeJS.ProcessEnv =>
+  kilnPlatformEnv({ serverUrl: server.url, adminKey, lake });
 
 /** Checks the numbers a run of the notebook (or its steps' logs) printed. */
 function expectMonitoringStory(text: string): void {
@@ -109,27 +92,12 @@ describe("notebooks/semiconductor-anomaly.ipynb", () => {
   let retrainedVersion: string;
 
   it("runs top to bottom under tslab: validates, trains, serves with a fallback, detects drift and retrains", async () => {
-    await promisify(execFile)(
-      join(root, ".venv", "bin", "jupyter"),
-      [
-        "nbconvert",
-        "--to=notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=tslab",
-        "--ExecutePreprocessor.timeout=300",
-        `--output-dir=${work}`,
-        notebook,
-      ],
-      { env: { ...platformEnv(), KILN_EXPERIMENT: experiment }, cwd: notebooks },
-    );
-    const executed = JSON.parse(
-      readFileSync(join(work, "semiconductor-anomaly.ipynb"), "utf8"),
-    ) as {
-      cells: { outputs?: Output[] }[];
-    };
-    const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
+    const { outputs, text } = await executeNotebook(notebook, {
+      outputDir: work,
+      env: { ...platformEnv(), KILN_EXPERIMENT: experiment },
+      cellTimeoutSeconds: 300,
+    });
     expect(outputs.filter((o) => o.output_type === "error")).toEqual([]);
-    const text = outputs.map(textOf).join("\n");
 
     expect(text).toMatch(/Suite "drill-training-data" on \d+ records: passed/);
     const [recall, precision] = printed(text, /recall: (\d\.\d+) precision: (\d\.\d+)/);
@@ -166,11 +134,10 @@ describe("notebooks/semiconductor-anomaly.ipynb", () => {
 
   it("runs as a pipeline with `kiln run`, each step in its own process, and retrains through the server", async () => {
     const stateDir = join(work, "state");
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [join(root, "server", "dist", "cli.js"), "run", notebook],
-      { env: { ...platformEnv(), KILN_STATE_DIR: stateDir }, cwd: root },
-    );
+    const stdout = await runNotebookPipeline(notebook, {
+      ...platformEnv(),
+      KILN_STATE_DIR: stateDir,
+    });
     for (const step of ["ingest", "quality", "train", "serve", "monitor", "call"])
       expect(stdout).toMatch(new RegExp(`✓ ${step}\\s+succeeded`));
     expect(stdout).toMatch(/Run succeeded in/);
