@@ -32,7 +32,11 @@ const promoted: RetrainOutcome = {
   alias: "champion",
 };
 
-function setup(snapshot: () => MonitoringSnapshot, webhook?: string) {
+function setup(
+  snapshot: () => MonitoringSnapshot,
+  webhook?: string,
+  outcome: RetrainOutcome = promoted,
+) {
   const stateDir = mkdtempSync(join(tmpdir(), "kiln-monitor-"));
   const policies = new PolicyStore(stateDir);
   const actions = new ActionLog(stateDir);
@@ -45,7 +49,7 @@ function setup(snapshot: () => MonitoringSnapshot, webhook?: string) {
       retrain: async (endpoint) => {
         retrained.push(endpoint);
         await new Promise((resolve) => setTimeout(resolve, 20));
-        return promoted;
+        return outcome;
       },
     },
   });
@@ -110,6 +114,20 @@ describe("EndpointMonitor", () => {
     });
     expect(retrained).toEqual(["drill"]);
   }, 20_000);
+
+  it("alerts when the retrained model did not beat the champion (kept as challenger)", async () => {
+    const kept: RetrainOutcome = { ...promoted, decision: "kept-champion", alias: "challenger" };
+    const { monitor, actions } = setup(() => calm, undefined, {
+      ...kept,
+      candidate: { model: "m", version: "2", score: 5 },
+    });
+    const retrained = await monitor.retrain("drill");
+    expect(retrained.details).toMatchObject({ decision: "kept-champion" });
+    expect(actions.recent("drill").map((a) => [a.kind, a.reason])).toEqual([
+      ["alert", "retrained m v2 (mae 5) did not beat the champion v1 (3): kept as challenger"],
+      ["retrain", "requested"],
+    ]);
+  });
 
   it("runs one check or retraining per endpoint at a time", async () => {
     const { monitor, retrained } = setup(() => drifted);

@@ -113,7 +113,10 @@ export class EndpointMonitor {
         `Endpoint "${endpoint}"'s policy has no "retrain" settings (holdout table and metric); add them with PUT /api/endpoints/${endpoint}/policy.`,
       );
     }
-    return this.#exclusive(endpoint, () => this.#retrain(endpoint, policy, reason));
+    return this.#exclusive(
+      endpoint,
+      async () => (await this.#retrain(endpoint, policy, reason))[0]!,
+    );
   }
 
   /**
@@ -170,9 +173,10 @@ export class EndpointMonitor {
       const why = held.map((c) => c.summary).join("; ");
       for (const action of policy.actions) {
         if (action.type === "alert") {
-          actions.push(...(await this.#alert(endpoint, why, held, action.webhook)));
+          const summaries = held.map((c) => c.summary);
+          actions.push(...(await this.#alert(endpoint, why, summaries, action.webhook)));
         } else {
-          actions.push(await this.#retrain(endpoint, policy, why));
+          actions.push(...(await this.#retrain(endpoint, policy, why)));
         }
       }
     }
@@ -182,14 +186,14 @@ export class EndpointMonitor {
   async #alert(
     endpoint: string,
     reason: string,
-    held: ConditionOutcome[],
+    conditions: string[],
     webhook: string | undefined,
   ): Promise<MonitoringAction[]> {
     const alert = this.#deps.actions.append({
       endpoint,
       kind: "alert",
       reason,
-      details: { conditions: held.map((c) => c.summary) },
+      details: { conditions },
     });
     if (!webhook) return [alert];
     const deliver = this.#deps.deliver ?? postWithRetry;
@@ -206,18 +210,24 @@ export class EndpointMonitor {
     ];
   }
 
+  /**
+   * Retrains and records the outcome; a new model that did not beat the champion, or a failed
+   * retraining, is also an alert (POSTed to the policy's webhook, if its alert action has one).
+   */
   async #retrain(
     endpoint: string,
     policy: EndpointPolicy,
     reason: string,
-  ): Promise<MonitoringAction> {
+  ): Promise<MonitoringAction[]> {
     if (this.#retraining.has(endpoint)) {
-      return this.#deps.actions.append({
-        endpoint,
-        kind: "retrain",
-        reason,
-        details: { decision: "skipped", note: "a retraining of this endpoint is under way" },
-      });
+      return [
+        this.#deps.actions.append({
+          endpoint,
+          kind: "retrain",
+          reason,
+          details: { decision: "skipped", note: "a retraining of this endpoint is under way" },
+        }),
+      ];
     }
     this.#retraining.add(endpoint);
     let outcome: RetrainOutcome;
@@ -229,7 +239,27 @@ export class EndpointMonitor {
     } finally {
       this.#retraining.delete(endpoint);
     }
-    return this.#deps.actions.append({ endpoint, kind: "retrain", reason, details: outcome });
+    const retrained = this.#deps.actions.append({
+      endpoint,
+      kind: "retrain",
+      reason,
+      details: outcome,
+    });
+    if (outcome.decision === "promoted") return [retrained];
+    const problem =
+      outcome.decision === "failed"
+        ? `retraining failed: ${outcome.error}`
+        : `retrained ${outcome.candidate.model} v${outcome.candidate.version} (${outcome.metric} ${outcome.candidate.score}) did not beat the champion v${outcome.champion.version} (${outcome.champion.score}): kept as challenger`;
+    const webhook = policy.actions.find((a) => a.type === "alert" && a.webhook);
+    return [
+      retrained,
+      ...(await this.#alert(
+        endpoint,
+        problem,
+        [problem],
+        webhook?.type === "alert" ? webhook.webhook : undefined,
+      )),
+    ];
   }
 
   #policy(endpoint: string): EndpointPolicy {
