@@ -1,4 +1,4 @@
-import { json, jsonBody, operation, ref } from "./openapi-operations";
+import { json, jsonBody, obj, operation, ref } from "./openapi-operations";
 import type { HeaderObject, OpenApiDocument, ParameterObject, SchemaObject } from "./openapi-types";
 
 const schema = (name: keyof typeof monitoringSchemas): SchemaObject => ({
@@ -8,16 +8,6 @@ const kilnError = { $ref: "#/components/schemas/KilnError" };
 const num = (description: string): SchemaObject => ({ type: ["number", "null"], description });
 const int = (description?: string): SchemaObject => ({
   type: "integer",
-  ...(description ? { description } : {}),
-});
-const obj = (
-  properties: Record<string, SchemaObject>,
-  required: string[],
-  description?: string,
-): SchemaObject => ({
-  type: "object",
-  properties,
-  required,
   ...(description ? { description } : {}),
 });
 const query = (name: string, description: string, type: SchemaObject = { type: "string" }) =>

@@ -1,3 +1,4 @@
+import { obj } from "./openapi-operations";
 import type {
   OpenApiDocument,
   ParameterObject,
@@ -12,16 +13,6 @@ export const schemaRef = (name: keyof typeof schemas): SchemaObject => ({
 
 const str = (description?: string): SchemaObject => ({
   type: "string",
-  ...(description ? { description } : {}),
-});
-const obj = (
-  properties: Record<string, SchemaObject>,
-  required: string[],
-  description?: string,
-): SchemaObject => ({
-  type: "object",
-  properties,
-  required,
   ...(description ? { description } : {}),
 });
 

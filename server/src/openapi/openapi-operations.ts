@@ -20,6 +20,18 @@ export const json = (schema: SchemaObject, description: string): ResponseObject 
 });
 
 /** A required JSON request body of `schema`. */
+/** An object schema with its properties, the required ones, and an optional description. */
+export const obj = (
+  properties: Record<string, SchemaObject>,
+  required: string[],
+  description?: string,
+): SchemaObject => ({
+  type: "object",
+  properties,
+  required,
+  ...(description ? { description } : {}),
+});
+
 export const jsonBody = (schema: SchemaObject) => ({
   required: true,
   content: { "application/json": { schema } },
